@@ -59,10 +59,26 @@ class TaskVariants:
     """Builds each variant of one task once, on first use. A script solution (Harbor's
     solve.sh) is run once in the sandbox, however many reference runs read it."""
 
-    def __init__(self, task: Task, backend: SandboxBackend, language) -> None:
+    def __init__(
+        self, task: Task, backend: SandboxBackend, language, run_pool: ThreadPoolExecutor | None = None
+    ) -> None:
         self.task, self.backend, self.language = task, backend, language
+        self.run_pool = run_pool
         self._lock = threading.Lock()
         self._reference: Variant | RunResult | None = None
+
+    def reference_workspace(self) -> dict[str, bytes] | None:
+        reference = self.get("reference")
+        return None if isinstance(reference, RunResult) else dict(reference.workspace)
+
+    def run_many(self, variants: list[Variant]) -> list[RunResult]:
+        """Run extra variants (probes, mutants) on the run pool; results in the order given."""
+        def one(variant: Variant) -> RunResult:
+            return run_variant(self.task, variant, self.backend, self.language)
+
+        if self.run_pool is None:
+            return [one(v) for v in variants]
+        return list(self.run_pool.map(one, variants))
 
     def get(self, name: str) -> Variant | RunResult:
         if name == "baseline":
@@ -159,8 +175,9 @@ def audit_task(
         language, toolchain_problem = None, str(exc)
 
     runs: dict[tuple[str, int], Future[RunResult]] = {}
+    variants = None
     if toolchain_problem is None:
-        variants = TaskVariants(task, backend, language)
+        variants = TaskVariants(task, backend, language, run_pool)
         for check in checks:
             for variant, count in check.needs(task, config):
                 for i in range(count):
@@ -168,7 +185,7 @@ def audit_task(
                         label = f"{variant}#{i + 1}" if count > 1 else variant
                         runs[(variant, i)] = run_pool.submit(variants.run, variant, label)
 
-    ctx = AuditContext(task, config, runs)
+    ctx = AuditContext(task, config, runs, executor=variants)
     findings: list[Finding] = []
     records: list[CheckRecord] = []
     errors: list[str] = []
@@ -198,6 +215,8 @@ def audit_task(
                 status=status,
                 reason=reason,
                 duration_sec=round(time.monotonic() - t0, 3),
+                score=ctx.scores.get(check.name) if status == CheckStatus.RAN else None,
+                metrics=ctx.metrics.get(check.name, {}),
             )
         )
 

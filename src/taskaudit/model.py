@@ -201,6 +201,12 @@ class CheckRecord(BaseModel):
     status: CheckStatus
     reason: str = Field("", description="Why it was skipped or errored")
     duration_sec: float = 0.0
+    score: float | None = Field(
+        None, description="The check's measured score, 0..1 (its question's score: see docs/verdicts.md)"
+    )
+    metrics: dict[str, float] = Field(
+        default_factory=dict, description="Counts and measurements behind the score (mutants killed, ...)"
+    )
 
 
 class QuestionResult(BaseModel):

@@ -42,7 +42,12 @@ def question_results(
             status, summary = Status.PASS, "checks passed: " + ", ".join(ran)
         else:
             status, summary = Status.NOT_EVALUATED, "no check for this question ran"
-        results[question] = QuestionResult(status=status, summary=summary)
+        # A question's score is the one measured by its last check that measured one (the
+        # strength check that combines mutation and input evidence runs after both).
+        scored = [c.score for c in checks if c.question == question and c.score is not None]
+        results[question] = QuestionResult(
+            status=status, summary=summary, score=scored[-1] if scored else None
+        )
     return results
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from taskaudit.model import Finding, Location, Question, RunResult, Severity, Task
+
+if TYPE_CHECKING:
+    from taskaudit.runner import Variant
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,31 @@ class AuditContext:
         config: AuditConfig,
         runs: dict[tuple[str, int], Future[RunResult]],
         check_name: str = "",
+        executor: "VariantExecutor | None" = None,
     ) -> None:
         self.task = task
         self.config = config
         self._runs = runs
         self.check_name = check_name
+        self.executor = executor  # None when the task's toolchain is unavailable
         self.shared: dict[str, Any] = {}  # results one check leaves for later ones
+        self.scores: dict[str, float] = {}  # check name -> its measured score (0..1)
+        self.metrics: dict[str, dict[str, float]] = {}  # check name -> its measurements
+
+    def set_score(self, score: float, **metrics: float) -> None:
+        """Record the running check's measured score (0..1) and the counts behind it."""
+        self.scores[self.check_name] = float(score)
+        self.metrics.setdefault(self.check_name, {}).update({k: float(v) for k, v in metrics.items()})
+
+    def run_variants(self, variants: "list[Variant]") -> list[RunResult]:
+        """Run extra variants (probes, rebuilt mutants) through the audit's run pool.
+
+        Results come back in the order given. The check still never spawns a process: the
+        engine runs them in the sandbox like the declared runs.
+        """
+        if self.executor is None:
+            raise CheckInfraError("no toolchain to run variants with")
+        return self.executor.run_many(variants)
 
     def run(self, variant: str, index: int = 0) -> RunResult:
         """The result of a scheduled run (blocks until it is done)."""
@@ -111,6 +133,18 @@ class AuditContext:
         where = self.location(f"tests/{found[0]}", found[1]) if found else None
         # Function-level formats keep the tests in one record: cite it ("tests").
         return where or self.location("tests_dir") or self.location("tests")
+
+
+class VariantExecutor(Protocol):
+    """What the engine lends a check for runs it cannot declare up front (see audit.py)."""
+
+    backend: Any  # taskaudit.sandbox.base.SandboxBackend
+    language: Any  # taskaudit.languages.base.Language
+
+    def reference_workspace(self) -> "dict[str, bytes] | None":
+        """The reference's complete workspace (None when its solve script failed)."""
+
+    def run_many(self, variants: "list[Variant]") -> list[RunResult]: ...
 
 
 class Check(Protocol):
