@@ -3,7 +3,8 @@
 Run:  .venv/bin/python benchmarks/run_cost.py [--repeat 10]
 Prints the median of each step in milliseconds, measured one run at a time: sandbox start,
 interpreter start, pytest import, then one reference run of each language's
-``examples/tasks/<language>/good`` (after one warm-up run that fills per-machine caches).
+``examples/tasks/<language>/good`` (after one warm-up run that fills per-machine caches), and
+of a HumanEval-X Rust row (its tests are a unit-test module: ``cargo test --lib``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from taskaudit.runner import reference_variant, run_variant
 from taskaudit.sandbox import get_backend
 from taskaudit.sandbox.base import SandboxRequest
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "tasks"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "tasks"
+HUMANEVAL_X_RUST = ROOT / "tests" / "formats" / "fixtures" / "humaneval_x" / "humaneval_rust.jsonl"
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -53,8 +56,10 @@ def main() -> None:
     for name, fn in steps.items():
         print(f"{median_ms(fn, args.repeat):8.1f} ms  {name}")
 
-    for good in sorted(EXAMPLES.glob("*/good")):
-        (example,) = load_tasks([good])
+    examples = [(f"examples/tasks/{good.parent.name}/good", load_tasks([good])[0])
+                for good in sorted(EXAMPLES.glob("*/good"))]
+    examples.append(("HumanEval-X Rust/0, unit-test module", load_tasks([HUMANEVAL_X_RUST])[0]))
+    for label, example in examples:
         example_language = get_language(example.language)
 
         def one_run(example=example, example_language=example_language):
@@ -64,8 +69,7 @@ def main() -> None:
 
         # The warm-up fills per-machine caches (Go standard library, TypeScript, JUnit jar).
         tests = len(one_run().tests)
-        print(f"{median_ms(one_run, args.repeat):8.1f} ms  whole reference run: "
-              f"examples/tasks/{good.parent.name}/good ({tests} tests)")
+        print(f"{median_ms(one_run, args.repeat):8.1f} ms  whole reference run: {label} ({tests} tests)")
 
 
 if __name__ == "__main__":

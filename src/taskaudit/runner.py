@@ -123,10 +123,12 @@ def run_variant(
         else:
             parsed = language.parse(prepared, process)
             result.status, result.tests, result.detail = parsed.status, parsed.tests, parsed.detail
-        planted = language.planted_files(sorted(variant.workspace))
+        planted = language.planted_files(variant.workspace)
         if planted:
-            # They are inert (see languages/python.py); recorded so a reviewer sees the attempt.
-            note = "runner configuration in the workspace was ignored: " + ", ".join(planted)
+            # They are inert (see languages/planted.py); recorded so a reviewer sees the attempt.
+            note = "runner configuration in the workspace was ignored: " + ", ".join(
+                f"{path} ({why})" for path, why in planted.items()
+            )
             result.detail = f"{result.detail}; {note}" if result.detail else note
         return result
     finally:

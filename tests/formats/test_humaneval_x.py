@@ -21,6 +21,7 @@ FILES = {
     "humaneval_js.jsonl": ("javascript", "node", ["JavaScript/0", "JavaScript/2"], {"solution.js"}, {"solution.test.js"}),
     "humaneval_go.jsonl": ("go", "go", ["Go/0", "Go/2"], {"solution.go"}, {"solution_test.go", "go.mod", "go.sum"}),
     "humaneval_java.jsonl": ("java", "junit", ["Java/0", "Java/2"], {"Solution.java"}, {"Main.java", "MainTest.java"}),
+    "humaneval_rust.jsonl": ("rust", "cargo", ["Rust/0", "Rust/2", "Rust/162"], {"Cargo.toml", "src/lib.rs"}, {"src/tests.rs"}),
 }
 
 
@@ -43,7 +44,20 @@ def test_every_row_loads(name):
 def test_cpp_rows_are_load_errors():
     loaded = load_tasks([FIXTURES / "humaneval_cpp.jsonl"])
     assert [(e.task_id, type(e)) for e in loaded] == [("CPP/0", LoadError), ("CPP/2", LoadError)]
-    assert all("C++ rows are not supported" in e.problem for e in loaded)
+    assert all("C++ rows are not supported" in e.problem and "C++ is not one of" in e.problem for e in loaded)
+
+
+def test_rust_rows_split_into_a_library_and_the_tasks_unit_test_module():
+    rust0, _, rust162 = load_tasks([FIXTURES / "humaneval_rust.jsonl"])
+    lib = rust0.solution_files["src/lib.rs"].decode()
+    assert "fn main()" not in lib and lib.rstrip().endswith("#[cfg(test)]\nmod tests;")
+    assert "use rand::Rng;" not in lib and "use std::{slice::Iter" in lib  # unused crates dropped
+    assert "todo!()" in rust0.starter_files["src/lib.rs"].decode()
+    tests = rust0.test_files["src/tests.rs"].decode()
+    assert "use super::*;" in tests and "mod tests {\n" not in tests and "#[test]" in tests
+    assert 'md5 = "0.7.0"' in rust162.solution_files["Cargo.toml"].decode()  # it uses md5::compute
+    assert "rand" not in rust162.solution_files["Cargo.toml"].decode()
+    assert rust0.metadata["entry_point"] == "has_close_elements"
 
 
 def test_malformed_rows_fail_alone():
@@ -55,7 +69,7 @@ def test_malformed_rows_fail_alone():
         ("Python/3", "exactly one top-level call check(<function>)"),
         ("JavaScript/2", "must end with a call of their test function"),
         ("Go/2", "missing field 'test_setup'"),
-        ("Rust/0", "Rust rows are not supported"),
+        ("Rust/0", "the test must be one '#[cfg(test)] mod tests { ... }' module"),
         ("malformed.jsonl:8", "duplicate task_id 'Python/0'"),
         ("Haskell/2", "does not start with a HumanEval-X language"),
     ]
@@ -97,7 +111,7 @@ def test_python_helper_imports_and_check_call():
 def test_cli_audit_accepts_good_rows_and_rejects_a_wrong_canonical_solution(tmp_path):
     out = tmp_path / "report.json"
     files = [FIXTURES / n for n in ("humaneval_python.jsonl", "humaneval_js.jsonl", "humaneval_java.jsonl",
-                                    "humaneval_go.jsonl", "wrong_canonical.jsonl")]
+                                    "humaneval_go.jsonl", "humaneval_rust.jsonl", "wrong_canonical.jsonl")]
     done = subprocess.run(
         [sys.executable, "-m", "taskaudit.cli", "audit", *map(str, files), "--no-store", "--json", str(out),
          "--reference-runs", "1", "--jobs", "2"],
@@ -105,7 +119,8 @@ def test_cli_audit_accepts_good_rows_and_rejects_a_wrong_canonical_solution(tmp_
     )
     assert out.exists(), done.stdout + done.stderr
     report = {t["task_id"]: t for t in json.loads(out.read_text())["tasks"]}
-    good = ["Python/0", "Python/2", "JavaScript/0", "JavaScript/2", "Java/0", "Java/2", "Go/0", "Go/2"]
+    good = ["Python/0", "Python/2", "JavaScript/0", "JavaScript/2", "Java/0", "Java/2", "Go/0", "Go/2",
+            "Rust/0", "Rust/2", "Rust/162"]
     assert sorted(report) == sorted(good + ["Python/3", "JavaScript/3"])
     for task_id in good:
         task = report[task_id]

@@ -27,7 +27,7 @@ EXPECTED = {
     "ts": ("typescript", "node", NAMES, {"solution.ts"}, {"solution.test.ts"}),
     "go": ("go", "go", NAMES, None, None),
     "rs": ("rust", "cargo", NAMES + ["HumanEval_111_histogram"], {"Cargo.toml", "src/lib.rs"}, None),
-    "java": ("java", "junit", NAMES, {"Problem.java"}, {"ProblemTest.java"}),
+    "java": ("java", "junit", NAMES + ["HumanEval_107_even_odd_palindrome"], {"Problem.java"}, {"ProblemTest.java"}),
 }
 
 
@@ -76,6 +76,31 @@ def test_java_asserts_become_throwing_checks():
     assert any("javatuples" in c for c in task.metadata["conversions"])
 
 
+JAVATUPLES_COMPLETION = (
+    "        long even = 0, odd = 0;\n        for (long i = 1; i <= n; i++) {\n"
+    "            String s = Long.toString(i);\n"
+    "            if (!new StringBuilder(s).reverse().toString().equals(s)) continue;\n"
+    "            if (i % 2 == 0) even++; else odd++;\n        }\n"
+    "        return Pair.with(even, odd);\n    }\n}\n"
+)
+
+
+def test_java_rows_using_javatuples_load_and_run():
+    task = _load("humaneval-java.jsonl")[2]
+    assert "import org.javatuples.*;" in task.starter_files["Problem.java"].decode()
+    assert any("javatuples 1.2 on the class path" in c for c in task.metadata["conversions"])
+    solved = _with_reference(task, COMPLETIONS["java"][0], JAVATUPLES_COMPLETION)
+    report = audit([solved], get_backend(None), AuditConfig(reference_runs=1), jobs=1,
+                   checks=[ReferenceCheck(), BaselineCheck()])
+    (result,) = report.tasks
+    runs = {r.variant.split("#")[0]: r for r in result.runs}
+    assert runs["reference"].status.value == "completed", (runs["reference"].detail, runs["reference"].stdout_tail)
+    assert runs["reference"].tests and all(t.outcome == Outcome.PASSED for t in runs["reference"].tests)
+    assert not any(t.outcome == Outcome.PASSED for t in runs["baseline"].tests)
+    assert "javatuples-1.2.jar" in " ".join(runs["reference"].command)
+    assert result.verdict.value == "ACCEPT", [f.message for f in result.findings]
+
+
 def test_rust_rows_become_a_library_and_an_integration_test():
     task = _load("humaneval-rs.jsonl")[2]
     lib = task.starter_files["src/lib.rs"].decode()
@@ -112,10 +137,9 @@ def test_malformed_rows_fail_alone():
         ("cpp/HumanEval_0_has_close_elements", "MultiPL-E language 'cpp' is not one taskaudit runs"),
         ("lua/HumanEval_0_has_close_elements", "MultiPL-E language 'lua' is not one taskaudit runs"),
         ("js/HumanEval_2_truncate_number", "must end with a call of their test function"),
-        ("java/HumanEval_136_largest_smallest_integers", "uses org.javatuples (Pair)"),
         ("rs/HumanEval_2_truncate_number", "fn main()"),
-        ("malformed.jsonl:9", "duplicate row 'py/HumanEval_0_has_close_elements'"),
-        ("malformed.jsonl:10", "must be a JSON object"),
+        ("malformed.jsonl:8", "duplicate row 'py/HumanEval_0_has_close_elements'"),
+        ("malformed.jsonl:9", "must be a JSON object"),
     ]
     assert len(errors) == len(expected)
     for (task_id, problem), (want_id, want) in zip(errors, expected):

@@ -333,10 +333,10 @@ func ExampleNotRun() {}
 
 
 def test_planted_files_by_name():
-    planted = GoLanguage().planted_files(
-        ["calc.go", "calc_test.go", "go.mod", "go.work", "vendor/modules.txt", "pkg/x_test.go"]
-    )
-    assert planted == ["calc_test.go", "go.work", "pkg/x_test.go", "vendor/modules.txt"]
+    planted = GoLanguage().planted_files(dict.fromkeys(
+        ["calc.go", "calc_test.go", "go.mod", "go.work", "vendor/modules.txt", "pkg/x_test.go"], b"package calc\n"
+    ))
+    assert list(planted) == ["calc_test.go", "go.work", "pkg/x_test.go", "vendor/modules.txt"]
 
 
 # --------------------------------------------------------------------------- the examples

@@ -305,7 +305,7 @@ def test_planted_configuration_is_inert_and_reported(backend, java, plant):
     planted = [p for p in files if not p.endswith(".java") or p.startswith("src/test/")]
     if plant == "surefire-pom":
         assert "maven-surefire-plugin" in result.detail  # read from the content at run time
-        assert java.planted_files(["pom.xml"], files) == ["pom.xml"]
+        assert list(java.planted_files({"pom.xml": files["pom.xml"]})) == ["pom.xml"]
     else:
         for p in planted:
             assert p in result.detail, (p, result.detail)
@@ -322,7 +322,7 @@ def test_pinned_pom_plugin_is_not_reported():
     pom = b"<project><build><plugins><plugin><artifactId>maven-surefire-plugin</artifactId>" \
           b"<version>3.2.5</version></plugin></plugins></build></project>"
     assert read_pom(pom).build_config == []
-    assert JavaLanguage().planted_files(["pom.xml"], {"pom.xml": pom}) == []
+    assert JavaLanguage().planted_files({"pom.xml": pom}) == {}
 
 
 def test_tests_are_read_only_for_the_solution(backend, java):

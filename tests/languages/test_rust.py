@@ -305,9 +305,10 @@ def test_sanitized_manifest_keeps_only_safe_settings():
 
 
 def test_planted_files():
-    files = ["Cargo.toml", "src/lib.rs", "build.rs", ".cargo/config.toml", "sub/.cargo/config",
-             "rust-toolchain.toml", "tests/mine.rs", "src/data.txt"]
-    assert RustLanguage().planted_files(files) == sorted(
+    files = dict.fromkeys(["src/lib.rs", "build.rs", ".cargo/config.toml", "sub/.cargo/config",
+                           "rust-toolchain.toml", "tests/mine.rs", "src/data.txt"], b"")
+    files["Cargo.toml"] = CARGO
+    assert list(RustLanguage().planted_files(files)) == sorted(
         ["build.rs", ".cargo/config.toml", "sub/.cargo/config", "rust-toolchain.toml", "tests/mine.rs"]
     )
 

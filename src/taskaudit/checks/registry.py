@@ -5,6 +5,7 @@ from __future__ import annotations
 from taskaudit.checks.assertions import AssertionsCheck
 from taskaudit.checks.base import Check, register
 from taskaudit.checks.baseline import BaselineCheck
+from taskaudit.checks.planted import PlantedCheck
 from taskaudit.checks.reference import ReferenceCheck
 from taskaudit.checks.statement import StatementCheck
 from taskaudit.model import Question, Severity
@@ -14,4 +15,4 @@ F001 = register("F001", Question.VALIDITY, Severity.ERROR, "Task cannot be loade
 
 
 def default_checks() -> list[Check]:
-    return [StatementCheck(), ReferenceCheck(), BaselineCheck(), AssertionsCheck()]
+    return [StatementCheck(), ReferenceCheck(), BaselineCheck(), PlantedCheck(), AssertionsCheck()]

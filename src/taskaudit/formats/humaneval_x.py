@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from taskaudit.formats._rows import load_rows
 from taskaudit.formats.multipl_e import (
     GO_GUARDS,
     JAVA_IMPORT,
@@ -28,7 +29,6 @@ from taskaudit.formats.multipl_e import (
     header,
     js_split_final_call,
     parse_python,
-    read_rows,
     rewrite_java_asserts,
     text_field,
 )
@@ -44,9 +44,9 @@ PREFIXES = {
     "Go": "go",
     "C++": None,
     "CPP": None,
-    "Rust": None,
+    "Rust": "rust",
 }
-RUNNERS = {"python": "pytest", "javascript": "node", "go": "go", "java": "junit"}
+RUNNERS = {"python": "pytest", "javascript": "node", "go": "go", "java": "junit", "rust": "cargo"}
 
 # CodeGeeX's IMPORT_HELPER["python"]: prepended to every Python program it runs.
 PY_HELPER = (
@@ -104,22 +104,13 @@ def is_humaneval_x(record: dict[str, Any]) -> bool:
 
 def load_humaneval_x(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Task | LoadError]:
     """Every row of a HumanEval-X JSONL file, in file order; bad rows come back as ``LoadError``."""
-    results: list[Task | LoadError] = []
-    seen: dict[str, str] = {}
-    for where, record in read_rows(path, limits):
-        task_id: str | None = None
-        try:
-            if isinstance(record, TaskFormatError):
-                raise record
-            task_id = text_field(record, "task_id", where, "HumanEval-X", FIELDS)
-            if task_id in seen:
-                dup, task_id = task_id, None
-                raise TaskFormatError(where, f"duplicate task_id {dup!r} (first at {seen[dup]})")
-            seen[task_id] = where
-            results.append(_task(record, task_id, path, where))
-        except TaskFormatError as e:
-            results.append(LoadError(task_id=task_id or where, path=where, problem=e.problem))
-    return results
+    return load_rows(
+        path,
+        limits,
+        lambda record, where: text_field(record, "task_id", where, "HumanEval-X", FIELDS),
+        lambda record, task_id, where: _task(record, task_id, path, where),
+        kind="task_id",
+    )
 
 
 def _task(record: dict[str, Any], task_id: str, path: Path, where: str) -> Task:
@@ -130,18 +121,16 @@ def _task(record: dict[str, Any], task_id: str, path: Path, where: str) -> Task:
         )
     language = PREFIXES[prefix]
     if language is None:
-        if prefix in ("C++", "CPP"):
-            raise TaskFormatError(where, "HumanEval-X C++ rows are not supported: taskaudit does not run C++ tasks")
         raise TaskFormatError(
             where,
-            f"HumanEval-X {prefix} rows are not supported by this loader yet (its tests are a module inside "
-            "the solution file, built with crates the Rust runner does not vendor for it)",
+            "HumanEval-X C++ rows are not supported: C++ is not one of the languages taskaudit runs "
+            "(Python, JavaScript/TypeScript, Go, Rust, Java)",
         )
     fields = {n: text_field(record, n, where, "HumanEval-X", FIELDS) for n in ("prompt", "declaration", "canonical_solution", "test")}
     if not fields["test"].strip():
         raise TaskFormatError(where, "field 'test' is empty: nothing would check a solution")
     conversions: list[str] = []
-    build = {"python": _python, "javascript": _javascript, "java": _java, "go": _go}[language]
+    build = {"python": _python, "javascript": _javascript, "java": _java, "go": _go, "rust": _rust}[language]
     starter, solution, tests, entry = build(record, fields, task_id, path, where, conversions)
     meta = {k: record[k] for k in ("example_test", "text", "docstring", "import", "test_setup") if k in record}
     return Task(
@@ -364,3 +353,86 @@ def _go(record, f, task_id, path, where, conversions):
         {"solution_test.go": tests, "go.mod": GO_MOD, "go.sum": GO_SUM},
         entry,
     )
+
+
+# --------------------------------------------------------------------------- Rust
+
+# The crates of CodeGeeX's Rust harness (codegeex/benchmark/rust/Cargo.toml), which every row's
+# declaration imports; a task depends only on those its code uses (each is compiled per run).
+RUST_CRATES = {"rand": "0.4", "regex": "1", "md5": "0.7.0"}
+_RUST_EMPTY_MAIN = re.compile(r"^[ \t]*fn\s+main\s*\(\s*\)\s*\{\s*\}[ \t]*\n?", re.M)
+_RUST_USE = re.compile(r"^[ \t]*use\s+(?:::)?([A-Za-z_]\w*)[^;]*;[ \t]*\n?", re.M)
+_RUST_TEST_MODULE = re.compile(r"\A\s*#\[cfg\(test\)\]\s*mod\s+tests\s*\{(?P<body>.*)\}\s*\Z", re.S)
+_RUST_LOCAL_ROOTS = {"std", "core", "alloc", "self", "super", "crate"}
+RUST_LIB_HEADER = (
+    "// HumanEval-X compiles this code as one program with its tests; warnings are not its concern.\n"
+    "#![allow(dead_code, unused_imports, unused_variables, unused_mut, deprecated)]\n"
+)
+RUST_TESTS_DECL = (
+    "\n// taskaudit: the row's test module, shipped as the task's src/tests.rs (pristine for every run).\n"
+    "#[cfg(test)]\nmod tests;\n"
+)
+
+
+def _rust(record, f, task_id, path, where, conversions):
+    prompt, canonical, test, declaration = f["prompt"], f["canonical_solution"], f["test"], f["declaration"]
+    module = _RUST_TEST_MODULE.match(test)
+    if not module:
+        raise TaskFormatError(where, "the test must be one '#[cfg(test)] mod tests { ... }' module (HumanEval-X's shape)")
+    if not re.search(r"#\[test\]", module["body"]):
+        raise TaskFormatError(where, "the test module has no #[test] function")
+    entry_m = list(re.finditer(r"\bfn\s+([A-Za-z_]\w*)\s*[<(]", _RUST_EMPTY_MAIN.sub("", declaration)))
+    if not entry_m:
+        raise TaskFormatError(where, "the declaration declares no function")
+    entry = entry_m[-1][1]
+    # CodeGeeX runs "fn main(){}" + prompt + solution + test as one binary; here the code is a
+    # library (no main) and the test module is its own file.
+    body = _RUST_EMPTY_MAIN.sub("", prompt)
+    if not re.search(rf"\bfn\s+{re.escape(entry)}\b", body):
+        raise TaskFormatError(where, f"the prompt does not declare fn {entry}")
+    # The use lines of the declaration the prompt lacks (HumanEval-X puts them in both, or one).
+    missing = [u[0] for u in _RUST_USE.finditer(_RUST_EMPTY_MAIN.sub("", declaration)) if u[0].strip() not in body]
+    code = "".join(u if u.endswith("\n") else u + "\n" for u in missing) + body
+    crates = {u[1] for u in _RUST_USE.finditer(code) if u[1] not in _RUST_LOCAL_ROOTS}
+    program = _RUST_USE.sub("", code + canonical)
+    used = sorted(c for c in crates if re.search(rf"\b{c}::|\b{c}\b", program) or _uses_items_of(c, code, program))
+    unknown = [c for c in used if c not in RUST_CRATES]
+    if unknown:
+        raise TaskFormatError(where, f"the code uses crates HumanEval-X's harness does not provide: {', '.join(unknown)}")
+    unused = sorted(crates - set(used))
+    if unused:
+        code = _RUST_USE.sub(lambda u: "" if u[1] in unused else u[0], code)
+        conversions.append(
+            f"dropped the unused imports of the crates {', '.join(unused)} (HumanEval-X's harness links "
+            "rand, regex and md5 into every program; here a task depends only on what its code uses)"
+        )
+    deps = "".join(f'{c} = "{RUST_CRATES[c]}"\n' for c in used)
+    cargo = f'[package]\nname = "humaneval"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n{deps}'
+    conversions.append(
+        "HumanEval-X's one program (fn main(){} + prompt + solution + test module) is split: src/lib.rs holds "
+        "the prompt and solution (no main) and declares '#[cfg(test)] mod tests;', the task's src/tests.rs "
+        "holds the body of the row's 'mod tests { ... }' verbatim"
+    )
+    if used:
+        conversions.append(f"Cargo.toml depends on {', '.join(used)} at the versions of CodeGeeX's Rust harness")
+    tests = header("//", path, where, task_id) + "// The body of the row's '#[cfg(test)] mod tests { ... }', verbatim.\n" + module["body"].strip("\n") + "\n"
+    solution = RUST_LIB_HEADER + code + canonical + "\n" + RUST_TESTS_DECL
+    starter = RUST_LIB_HEADER + code + "    todo!()\n}\n" + RUST_TESTS_DECL
+    return (
+        {"Cargo.toml": cargo, "src/lib.rs": starter},
+        {"Cargo.toml": cargo, "src/lib.rs": solution},
+        {"src/tests.rs": tests},
+        entry,
+    )
+
+
+def _uses_items_of(crate: str, code: str, program: str) -> bool:
+    """Whether ``program`` names an item that ``code`` imports from ``crate`` (``use regex::Regex;``
+    then ``Regex::new``)."""
+    for u in _RUST_USE.finditer(code):
+        if u[1] != crate:
+            continue
+        names = re.findall(r"[A-Za-z_]\w*", u[0].split(crate, 1)[1])
+        if any(re.search(rf"\b{re.escape(n)}\b", program) for n in names if n not in ("use", "self", "as")):
+            return True
+    return False

@@ -10,29 +10,22 @@ the language module runs with per-test results. MultiPL-E ships **no reference s
 reference and baseline checks and says why (docs/task-format.md, "MultiPL-E").
 
 Every change made to the row's text is listed in ``Task.metadata["conversions"]``; a row that
-cannot be converted faithfully is a ``LoadError`` naming the row and the reason. Helpers shared
-with the HumanEval-X loader (reading the file, Go imports, Java ``assert``) live here too.
+cannot be converted faithfully is a ``LoadError`` naming the row and the reason. The row loop
+shared with the HumanEval-X loader is ``formats/_rows.py``; its conversion helpers (Go imports,
+Java ``assert``) live here.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-from taskaudit.formats.jsonl import MAX_FILE_BYTES
+from taskaudit.formats._rows import load_rows, read_rows, text_field  # noqa: F401 - shared, re-exported
 from taskaudit.formats.jsonl import _read as read_jsonl_text
-from taskaudit.formats.safe_files import (
-    DEFAULT_LIMITS,
-    Limits,
-    TaskFormatError,
-    decode_text,
-    open_regular,
-    read_capped,
-)
+from taskaudit.formats.safe_files import DEFAULT_LIMITS, Limits, TaskFormatError
 from taskaudit.model import LoadError, Task
 
 FORMAT = "multipl-e"
@@ -61,55 +54,6 @@ def is_json_rows_file(path: Path) -> bool:
     return path.name.endswith((".jsonl", ".jsonl.gz", ".json"))
 
 
-def read_rows(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, Any]]:
-    """(where, parsed record or a TaskFormatError) per row of a JSONL or JSON-array file.
-
-    ``where`` is ``<file>:<line>`` for JSONL and ``<file>[<index>]`` for a JSON array. Raises
-    :class:`TaskFormatError` only when the file as a whole cannot be read.
-    """
-    if path.name.endswith(".json"):
-        fd = open_regular(Path(os.path.realpath(path)), path)
-        text = decode_text(read_capped(fd, MAX_FILE_BYTES, path), path)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise TaskFormatError(path, f"invalid JSON: {e}") from None
-        except RecursionError:
-            raise TaskFormatError(path, "invalid JSON: nested too deeply") from None
-        if not isinstance(data, list):
-            raise TaskFormatError(path, f"a .json file of rows must hold a JSON array, got {type(data).__name__}")
-        rows: list[tuple[str, Any]] = []
-        for i, item in enumerate(data):
-            where = f"{path}[{i}]"
-            if not isinstance(item, dict):
-                rows.append((where, TaskFormatError(where, f"a row must be a JSON object, got {type(item).__name__}")))
-            else:
-                rows.append((where, item))
-        return rows
-    text = read_jsonl_text(path)
-    rows = []
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        if len(line.encode()) > limits.max_task_bytes:
-            rows.append((where, TaskFormatError(where, f"line is over the {limits.max_task_bytes} bytes limit per task")))
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            rows.append((where, TaskFormatError(where, f"invalid JSON: {e}")))
-            continue
-        except RecursionError:
-            rows.append((where, TaskFormatError(where, "invalid JSON: nested too deeply")))
-            continue
-        if not isinstance(record, dict):
-            rows.append((where, TaskFormatError(where, f"a line must be a JSON object, got {type(record).__name__}")))
-            continue
-        rows.append((where, record))
-    return rows
-
-
 def first_record(path: Path, lines: int = 50) -> dict[str, Any] | None:
     """The first row of a JSONL / JSON-array file that parses as an object, for format detection."""
     try:
@@ -125,19 +69,6 @@ def first_record(path: Path, lines: int = 50) -> dict[str, Any] | None:
     except TaskFormatError:
         return None
     return next((r for r in rows if isinstance(r, dict)), None)
-
-
-def text_field(record: dict[str, Any], name: str, where: str, kind: str, fields: tuple[str, ...]) -> str:
-    if name not in record:
-        raise TaskFormatError(where, f"missing field {name!r} ({kind} rows have: {', '.join(fields)})")
-    value = record[name]
-    if not isinstance(value, str):
-        raise TaskFormatError(where, f"field {name!r} must be a string, got {type(value).__name__}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise TaskFormatError(where, f"field {name!r} contains a lone surrogate (\\ud800-\\udfff)") from None
-    return value
 
 
 def header(comment: str, path: Path, where: str, row: str) -> str:
@@ -308,20 +239,21 @@ JAVATUPLES = ("Unit", "Pair", "Triplet", "Quartet", "Quintet", "Sextet", "Septet
 
 
 def java_drop_javatuples(prompt: str, tests: str, where: str, conversions: list[str]) -> str:
-    """MultiPL-E's Java prompts import ``org.javatuples.*``, a jar the Java runner does not provide.
-    When neither the prompt nor the tests use a javatuples class, the import is dropped (it does
-    nothing); otherwise the row cannot be run."""
+    """MultiPL-E's Java prompts import ``org.javatuples.*`` (its harness puts javatuples 1.2 on the
+    class path). When neither the prompt nor the tests use a javatuples class, the import is
+    dropped (it does nothing, and the Java runner then need not provide the jar); otherwise it
+    stays, and the Java runner puts ``org.javatuples:javatuples:1.2`` on the class path."""
     line = re.compile(r"^import\s+org\.javatuples\.\*\s*;[ \t]*\n?", re.M)
     if not line.search(prompt):
         return prompt
     used = sorted({n for n in JAVATUPLES if re.search(rf"\b{n}\s*[<.]", prompt + "\n" + tests)})
     if used:
-        raise TaskFormatError(
-            where,
-            f"uses org.javatuples ({', '.join(used)}), which taskaudit's Java runner does not provide "
-            "(only JUnit is on the class path)",
+        conversions.append(
+            f"uses org.javatuples ({', '.join(used)}): the Java runner puts javatuples 1.2 on the class "
+            "path, as MultiPL-E's harness does"
         )
-    conversions.append("dropped the unused 'import org.javatuples.*;' (the Java runner has no javatuples jar)")
+        return prompt
+    conversions.append("dropped the unused 'import org.javatuples.*;' (no javatuples class is used)")
     return line.sub("", prompt)
 
 
@@ -351,26 +283,19 @@ def is_multipl_e(record: dict[str, Any]) -> bool:
 
 def load_multipl_e(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Task | LoadError]:
     """Every row of a MultiPL-E JSONL / JSON file, in file order; bad rows come back as ``LoadError``."""
-    results: list[Task | LoadError] = []
-    seen: dict[str, str] = {}
-    for where, record in read_rows(path, limits):
-        task_id: str | None = None
-        try:
-            if isinstance(record, TaskFormatError):
-                raise record
-            name = text_field(record, "name", where, "MultiPL-E", FIELDS)
-            code = text_field(record, "language", where, "MultiPL-E", FIELDS)
-            if not name.strip():
-                raise TaskFormatError(where, "field 'name' is empty")
-            task_id = f"{code}/{name}"
-            if task_id in seen:
-                dup, task_id = task_id, None
-                raise TaskFormatError(where, f"duplicate row {dup!r} (first at {seen[dup]})")
-            seen[task_id] = where
-            results.append(_task(record, task_id, name, code, path, where))
-        except TaskFormatError as e:
-            results.append(LoadError(task_id=task_id or where, path=where, problem=e.problem))
-    return results
+
+    def row_id(record: dict[str, Any], where: str) -> str:
+        name = text_field(record, "name", where, "MultiPL-E", FIELDS)
+        code = text_field(record, "language", where, "MultiPL-E", FIELDS)
+        if not name.strip():
+            raise TaskFormatError(where, "field 'name' is empty")
+        return f"{code}/{name}"
+
+    def build(record: dict[str, Any], task_id: str, where: str) -> Task:
+        code, name = task_id.split("/", 1)
+        return _task(record, task_id, name, code, path, where)
+
+    return load_rows(path, limits, row_id, build, kind="row")
 
 
 def _task(record: dict[str, Any], task_id: str, name: str, code: str, path: Path, where: str) -> Task:

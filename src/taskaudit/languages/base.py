@@ -49,8 +49,10 @@ class Language(Protocol):
     def locate_test(self, test_id: str, test_files: dict[str, bytes]) -> tuple[str, int | None] | None:
         """(path relative to the tests dir, line) of a test id, when it can be found."""
 
-    def planted_files(self, workspace_files: list[str]) -> list[str]:
-        """Workspace paths that would configure or hook the test runner if it honoured them."""
+    def planted_files(self, workspace: dict[str, bytes]) -> dict[str, str]:
+        """{path: what it would configure or hook} for the workspace's files (path -> content)
+        that would configure or hook the test runner if it honoured them (they are inert in
+        taskaudit's runs). Content counts: see ``languages/planted.py``."""
 
     def assertion_points(self, test_files: dict[str, bytes]) -> list[tuple[str, str, int, int]]:
         """(file, test name, line, assertion points) per test function, read statically."""

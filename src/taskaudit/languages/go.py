@@ -16,12 +16,13 @@ How a run works and why its results are trusted: ``docs/languages/go.md``.
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from taskaudit.languages import planted
 from taskaudit.languages.base import ParsedRun, PreparedRun
 from taskaudit.languages.go_support.analysis import assertion_points, locate_test
 from taskaudit.languages.go_support.results import parse_run, parse_stream
-from taskaudit.languages.go_support.source import is_test_file, sanitize_go_mod
+from taskaudit.languages.go_support.source import sanitize_go_mod
 from taskaudit.languages.go_support.toolchain import detect_toolchain
 from taskaudit.languages.go_support.workspace import GoPreparedRun, prepare
 from taskaudit.sandbox.base import Mount, ProcessResult
@@ -81,14 +82,5 @@ class GoLanguage:
     def assertion_points(self, test_files: dict[str, bytes]) -> list[tuple[str, str, int, int]]:
         return assertion_points(test_files)
 
-    def planted_files(self, workspace_files: list[str]) -> list[str]:
-        planted = []
-        for path in workspace_files:
-            p = PurePosixPath(path)
-            if (
-                is_test_file(p.name)
-                or p.name in {"go.work", "go.work.sum"}
-                or "vendor" in p.parts[:-1]
-            ):
-                planted.append(path)
-        return sorted(planted)
+    def planted_files(self, workspace: dict[str, bytes]) -> dict[str, str]:
+        return planted.go(workspace)

@@ -27,15 +27,18 @@ from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree as SafeET
 
+from taskaudit.languages import planted
 from taskaudit.languages.base import ParsedRun, PreparedRun
 from taskaudit.languages.java_support import analysis
 from taskaudit.languages.java_support.harness import HARNESS_MAIN_CLASS
 from taskaudit.languages.java_support.pom import read_pom
 from taskaudit.languages.java_support.toolchain import (
     JVM_FLAGS,
+    LIBRARIES,
     JavaSetupError,
     can_provide_junit,
     ensure_cache,
+    ensure_library,
     find_jdk,
     harness_args,
 )
@@ -169,9 +172,22 @@ class JavaLanguage:
             plan.append(f"release {release}")
         _write_plan(harness / "plan.txt", plan)
 
+        # Libraries besides JUnit (javatuples), when a source imports them: fetched once per
+        # machine into the read-only cache, put on the compile and run class path.
+        libraries: list[str] = []
+        for lib in LIBRARIES:
+            needle = lib.package.encode()
+            if any(needle in (workspace / p).read_bytes() for p in main_sources) or any(
+                needle in (tests_dir / p).read_bytes() for p in test_sources
+            ):
+                try:
+                    libraries.append(str(ensure_library(lib)))
+                except (JavaSetupError, OSError) as exc:
+                    return _failed_preparation(results_dir, f"cannot provide {lib.gav}: {exc}")
+
         secret = secrets.token_hex(16)
         (results_dir / "nonce").write_text(secret)
-        junit = str(cache.junit_jar)
+        junit = ":".join([str(cache.junit_jar), *libraries])
         argv = [str(jdk.java), *JVM_FLAGS, "-XX:ErrorFile=/tmp/hs_err_%p.log"]
         if cache.archive is not None:
             argv += ["-Xshare:auto", f"-XX:SharedArchiveFile={cache.archive}", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
@@ -305,33 +321,14 @@ class JavaLanguage:
     def assertion_points(self, test_files: dict[str, bytes]) -> list[tuple[str, str, int, int]]:
         return analysis.assertion_points(test_files)
 
-    def planted_files(self, workspace_files: list[str], files: dict[str, bytes] | None = None) -> list[str]:
+    def planted_files(self, workspace: dict[str, bytes]) -> dict[str, str]:
         """Workspace files that would configure, hook or replace the tests if honoured.
 
         All are inert: only ``.java`` sources of the solution are compiled (never those under
         ``src/test/`` or ``module-info.java``), nothing of the workspace is on the class path,
-        ServiceLoader auto-registration is off and Maven never runs. ``pom.xml`` is reported
-        when its content is given and it configures the build (plugins, source directories,
-        profiles); without content only a nested ``pom.xml`` (a module taskaudit never builds).
+        ServiceLoader auto-registration is off and Maven never runs (``languages/planted.py``).
         """
-        planted = []
-        for path in workspace_files:
-            p = PurePosixPath(path)
-            parts = p.parts
-            if (
-                "META-INF" in parts
-                or p.name in {"junit-platform.properties", "module-info.java", "maven.config", "jvm.config"}
-                or path.startswith("src/test/")
-                or ".mvn" in parts
-                or p.suffix in {".class", ".jar"}
-            ):
-                planted.append(path)
-            elif p.name == "pom.xml":
-                if path != "pom.xml":
-                    planted.append(path)
-                elif files is not None and path in files and read_pom(files[path]).build_config:
-                    planted.append(path)
-        return sorted(planted)
+        return planted.java(workspace)
 
 
 _OUTCOMES = {

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from taskaudit.languages import planted
 from taskaudit.languages.base import ParsedRun, PreparedRun
 from taskaudit.languages.javascript_support import analysis, layout
 from taskaudit.languages.javascript_support.layout import JS_SUFFIXES, TS_SUFFIXES
@@ -88,8 +89,8 @@ class JavaScriptLanguage:
     def assertion_points(self, test_files: dict[str, bytes]) -> list[tuple[str, str, int, int]]:
         return analysis.assertion_points(test_files, self.test_file_paths(list(test_files)))
 
-    def planted_files(self, workspace_files: list[str]) -> list[str]:
-        return layout.planted_files(workspace_files)
+    def planted_files(self, workspace: dict[str, bytes]) -> dict[str, str]:
+        return planted.javascript(workspace)
 
 
 class TypeScriptLanguage(JavaScriptLanguage):

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree as SafeET
 
+from taskaudit.languages import planted
 from taskaudit.languages.base import ParsedRun, PreparedRun
 from taskaudit.languages.junit_xml import case_outcome
 from taskaudit.model import Outcome, RunStatus, TestResult
@@ -36,18 +37,6 @@ WORKSPACE = "/app"
 TESTS = "/tests"
 RESULTS = "/results"
 HARNESS = "/taskaudit-harness"
-
-# Files that configure or hook pytest or the interpreter if something honours them.
-PLANTED_NAMES = {
-    "conftest.py",
-    "pytest.ini",
-    ".pytest.ini",
-    "tox.ini",
-    "setup.cfg",
-    "pyproject.toml",
-    "sitecustomize.py",
-    "usercustomize.py",
-}
 
 # Paths stay on the command line (``-o pythonpath=``), not in this file, because a backend
 # that maps sandbox paths onto host paths (the unisolated one) rewrites argv, not file contents.
@@ -219,13 +208,8 @@ class PythonLanguage:
     def assertion_points(self, test_files: dict[str, bytes]) -> list[tuple[str, str, int, int]]:
         return assertion_points(test_files)
 
-    def planted_files(self, workspace_files: list[str]) -> list[str]:
-        planted = []
-        for path in workspace_files:
-            p = PurePosixPath(path)
-            if p.name in PLANTED_NAMES or p.suffix == ".pth":
-                planted.append(path)
-        return sorted(planted)
+    def planted_files(self, workspace: dict[str, bytes]) -> dict[str, str]:
+        return planted.python(workspace)
 
 
 def _read_session(path: Path) -> dict | None:

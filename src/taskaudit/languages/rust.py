@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from taskaudit.languages import planted
 from taskaudit.languages.base import ParsedRun, PreparedRun
-from taskaudit.languages.rust_support import analysis, layout, run
+from taskaudit.languages.rust_support import analysis, run
 from taskaudit.languages.rust_support.toolchain import NO_TOOLCHAIN, host_toolchain
 from taskaudit.sandbox.base import Mount, ProcessResult
 
@@ -64,8 +65,8 @@ class RustLanguage:
     ) -> tuple[str, int | None] | None:
         return analysis.locate_test(test_id, test_files)
 
-    def planted_files(self, workspace_files: list[str]) -> list[str]:
-        return layout.planted_files(workspace_files)
+    def planted_files(self, workspace: dict[str, bytes]) -> dict[str, str]:
+        return planted.rust(workspace)
 
     def assertion_points(self, test_files: dict[str, bytes]) -> list[tuple[str, str, int, int]]:
         return analysis.assertion_points(test_files)

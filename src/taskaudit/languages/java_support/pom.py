@@ -20,6 +20,8 @@ PROVIDED_GROUPS = {
     "org.hamcrest",
     "org.opentest4j",
     "org.apiguardian",
+    # Fetched on first need into the per-machine cache (java_support/toolchain.py LIBRARIES).
+    "org.javatuples",
 }
 
 

@@ -40,6 +40,26 @@ JUNIT_JAR = f"junit-platform-console-standalone-{JUNIT_PLATFORM_VERSION}.jar"
 JUNIT_SHA256 = "a1de557821293ce903c213c694165fff532cf92081bac4238b9e05b35f04f43f"
 MIN_FEATURE = 11  # javac --release, the harness's APIs
 
+
+@dataclass(frozen=True)
+class Library:
+    """A jar a task's code may use besides JUnit, fetched on first need and pinned by SHA-256."""
+
+    gav: str  # group:artifact:version on Maven Central
+    jar: str
+    sha256: str
+    package: str  # the Java package that shows a source uses it ("org.javatuples")
+
+
+# MultiPL-E's Java prompts import org.javatuples (Pair, Triplet, ...), as its harness provides.
+JAVATUPLES = Library(
+    "org.javatuples:javatuples:1.2",
+    "javatuples-1.2.jar",
+    "2eda5b19d9820e1cc2f69fcd01639a715a673c11f8507e3d1ed593cf765d5e0a",
+    "org.javatuples",
+)
+LIBRARIES = (JAVATUPLES,)
+
 # JVM options of every sandboxed run (and of the archive's training run: CDS wants them equal).
 # Serial GC and C1 only: a test run is short, so start-up and warm-up dominate; no perf-data
 # file in /tmp; no attach (a solution could otherwise attach an agent to the harness's JVM).
@@ -178,28 +198,44 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _m2_jar() -> Path:
-    group, artifact, version = JUNIT_GAV.split(":")
-    return (
-        Path.home() / ".m2" / "repository" / Path(*group.split(".")) / artifact / version / JUNIT_JAR
-    )
+def _m2_jar(gav: str = JUNIT_GAV, jar: str = JUNIT_JAR) -> Path:
+    group, artifact, version = gav.split(":")
+    return Path.home() / ".m2" / "repository" / Path(*group.split(".")) / artifact / version / jar
 
 
 def _ensure_junit(root: Path) -> Path:
-    target = root / JUNIT_JAR
-    if target.is_file() and _sha256(target) == JUNIT_SHA256:
+    return _ensure_jar(root, JUNIT_GAV, JUNIT_JAR, JUNIT_SHA256)
+
+
+def ensure_library(lib: Library) -> Path:
+    """The library's jar in the per-machine cache, fetched once (under the cache's file lock)."""
+    root = cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / lib.jar
+    if target.is_file():
+        return target
+    with _lock, _file_lock(root / ".lock"):
+        return _ensure_jar(root, lib.gav, lib.jar, lib.sha256)
+
+
+def _ensure_jar(root: Path, gav: str, jar: str, sha256: str) -> Path:
+    target = root / jar
+    if target.is_file() and _sha256(target) == sha256:
         return target
     with tempfile.TemporaryDirectory(dir=root, prefix=".fetch-") as tmp:
-        fetched = Path(tmp) / JUNIT_JAR
-        if _m2_jar().is_file():
-            shutil.copyfile(_m2_jar(), fetched)
+        fetched = Path(tmp) / jar
+        if _m2_jar(gav, jar).is_file():
+            shutil.copyfile(_m2_jar(gav, jar), fetched)
         else:
             mvn = shutil.which("mvn")
             if mvn is None:
-                raise JavaSetupError(can_provide_junit()[1])
+                raise JavaSetupError(
+                    f"{gav} is not in {root} and there is no mvn to fetch it: install Maven "
+                    f"(apt-get install maven) or put {jar} (SHA-256 {sha256}) there"
+                )
             # dependency:copy downloads a fixed artefact; it runs no task code.
             done = subprocess.run(
-                [mvn, "-B", "-q", "dependency:copy", f"-Dartifact={JUNIT_GAV}", f"-DoutputDirectory={tmp}"],
+                [mvn, "-B", "-q", "dependency:copy", f"-Dartifact={gav}", f"-DoutputDirectory={tmp}"],
                 capture_output=True,
                 text=True,
                 timeout=600,
@@ -207,10 +243,10 @@ def _ensure_junit(root: Path) -> Path:
             )
             if done.returncode != 0 or not fetched.is_file():
                 tail = (done.stdout + done.stderr).strip()[-1500:]
-                raise JavaSetupError(f"mvn could not fetch {JUNIT_GAV} (is Maven Central reachable?): {tail}")
+                raise JavaSetupError(f"mvn could not fetch {gav} (is Maven Central reachable?): {tail}")
         digest = _sha256(fetched)
-        if digest != JUNIT_SHA256:
-            raise JavaSetupError(f"{JUNIT_JAR} has SHA-256 {digest}, expected {JUNIT_SHA256}: refusing it")
+        if digest != sha256:
+            raise JavaSetupError(f"{jar} has SHA-256 {digest}, expected {sha256}: refusing it")
         fetched.chmod(0o444)
         os.replace(fetched, target)
     return target

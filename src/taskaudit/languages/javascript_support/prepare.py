@@ -44,6 +44,8 @@ class JsPreparedRun(PreparedRun):
     build_error: str = ""  # TypeScript did not compile: the tests were not run
     notes: list[str] = field(default_factory=list)
     test_files: list[str] = field(default_factory=list)
+    # jest on compiled TypeScript: compiled test path (under COMPILED_TESTS) -> the .ts test file
+    compiled_ids: dict[str, str] = field(default_factory=dict)
 
 
 def _infra(workspace: Path, results_dir: Path, why: str) -> JsPreparedRun:
@@ -159,12 +161,6 @@ def _prepare_runner(
     runner, why = choose_runner(written, declared_runners(package_json))
     if runner is None:
         return _infra(workspace, results_dir, why)
-    if runner == "jest" and any(f.endswith((*TS_SUFFIXES, ".tsx")) for f in test_files):
-        return _infra(
-            workspace, results_dir,
-            "the tests are TypeScript written for jest: taskaudit runs jest without a transform "
-            "(no babel or ts-jest configuration is read); vitest runs TypeScript tests directly",
-        )
     lock_path = workspace / "package-lock.json"
     if not lock_path.is_file():
         return _infra(
@@ -180,6 +176,23 @@ def _prepare_runner(
     entry = deps_mount / ("jest/bin/jest.js" if runner == "jest" else "vitest/vitest.mjs")
     if not entry.is_file():
         return _infra(workspace, results_dir, f"{runner} is not installed by the task's package-lock.json")
+    compiled: dict[str, str] = {}
+    compiled_mounts: list[Mount] = []
+    if runner == "jest" and any(f.endswith((*TS_SUFFIXES, ".tsx")) for f in test_files):
+        # jest has no TypeScript transform without babel/ts-jest configuration (which taskaudit
+        # never reads): the tests and what they import are compiled once with tsc, as for
+        # node:test, and jest runs the compiled tests. Types of the task's dependencies
+        # (@jest/globals) come from its own node_modules.
+        out, problem, errors = compile_typescript(workspace, tests_dir, test_files, node_modules=deps_mount)
+        if out is None:
+            return _infra(workspace, results_dir, problem)
+        if errors is not None:
+            prepared = _infra(workspace, results_dir, "")
+            prepared.build_error = errors
+            return prepared
+        copy_tree(out / "app", workspace)
+        compiled_mounts.append(Mount(host=out / "tests", target=COMPILED_TESTS))
+        compiled = {compiled_name(rel): rel for rel in test_files}
     secret = secrets.token_hex(16)
     (results_dir / "nonce").write_text(secret)
     mounts = [
@@ -192,8 +205,12 @@ def _prepare_runner(
         # The read-only /tests cannot take a mount point: the tests find the runner's modules
         # ("vitest", "@jest/globals") by walking up to /node_modules.
         Mount(host=deps_mount, target="/node_modules"),
+        *compiled_mounts,
     ]
-    argv, env = runner_argv(node, runner, test_files)
+    if compiled:
+        argv, env = runner_argv(node, runner, sorted(compiled), root=COMPILED_TESTS)
+    else:
+        argv, env = runner_argv(node, runner, test_files)
     notes = _package_json_notes(data)
     return JsPreparedRun(
         argv=argv,
@@ -206,6 +223,7 @@ def _prepare_runner(
         runner=runner,
         notes=notes,
         test_files=test_files,
+        compiled_ids=compiled,
     )
 
 

@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from taskaudit.languages.base import ParsedRun, PreparedRun
-from taskaudit.languages.javascript_support.layout import HARNESS_LIB, RESULTS, TESTS, WORKSPACE
+from taskaudit.languages.javascript_support.layout import COMPILED_TESTS, HARNESS_LIB, RESULTS, TESTS, WORKSPACE
 from taskaudit.languages.javascript_support.toolchain import read_json
 from taskaudit.model import Outcome, RunStatus, TestResult
 from taskaudit.sandbox.base import ProcessResult
@@ -77,14 +77,17 @@ def choose_runner(written: str, declared: list[str]) -> tuple[str | None, str]:
     )
 
 
-def runner_argv(node: str, runner: str, test_files: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment of a jest or vitest run (paths are sandbox paths)."""
-    files = [f"{TESTS}/{rel}" for rel in test_files]
+def runner_argv(
+    node: str, runner: str, test_files: list[str], root: str = TESTS
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a jest or vitest run (paths are sandbox paths).
+    ``root``: where the test files are (the compiled tests, for jest on TypeScript)."""
+    files = [f"{root}/{rel}" for rel in test_files]
     modules = f"{WORKSPACE}/node_modules"
     if runner == "jest":
         config = {
-            "rootDir": TESTS,
-            "roots": [TESTS],
+            "rootDir": root,
+            "roots": [root],
             "testMatch": ["**/*.?([mc])[jt]s?(x)"],
             "testPathIgnorePatterns": ["/node_modules/"],
             "transform": {},
@@ -96,7 +99,7 @@ def runner_argv(node: str, runner: str, test_files: list[str]) -> tuple[list[str
             "setupFilesAfterEnv": [],
             "globalSetup": None,
             "globalTeardown": None,
-            "reporters": ["default", [f"{HARNESS_LIB}/jest-reporter.cjs", {"results": RESULTS, "root": TESTS}]],
+            "reporters": ["default", [f"{HARNESS_LIB}/jest-reporter.cjs", {"results": RESULTS, "root": root}]],
         }
         argv = [
             node, f"{modules}/jest/bin/jest.js", "--ci", "--runInBand", "--no-watchman",
@@ -136,8 +139,9 @@ def parse_runner_run(prepared: PreparedRun, process: ProcessResult) -> ParsedRun
     report = read_json(prepared.results_dir / name)
     if report is None:
         return ParsedRun(RunStatus.INCOMPLETE, [], f"{runner}'s JSON report is missing or unreadable")
-    root = f"{TESTS}/"
-    expected = list(getattr(prepared, "test_files", []))
+    compiled: dict[str, str] = getattr(prepared, "compiled_ids", {}) or {}
+    root = f"{COMPILED_TESTS}/" if compiled else f"{TESTS}/"
+    expected = sorted(compiled) if compiled else list(getattr(prepared, "test_files", []))
     tests: list[TestResult] = []
     seen: Counter[str] = Counter()
     json_passes: Counter[str] = Counter()
@@ -186,6 +190,12 @@ def parse_runner_run(prepared: PreparedRun, process: ProcessResult) -> ParsedRun
     if load_errors and not tests:
         return ParsedRun(RunStatus.BUILD_FAILED, [], "the tests could not be loaded: " + "; ".join(load_errors)[:_MESSAGE_CAP])
     problems = load_errors + [f"{rel}: not reported by {runner}" for rel in missing]
+    if compiled:
+        # Results are named by the TypeScript test files, not their compiled form.
+        for t in tests:
+            rel, sep, rest = t.test_id.partition("::")
+            t.test_id = f"{compiled.get(rel, rel)}{sep}{rest}"
+        problems = [f"{compiled.get(p.split(':', 1)[0], p.split(':', 1)[0])}:{p.split(':', 1)[1]}" for p in problems]
     if problems:
         return ParsedRun(RunStatus.INCOMPLETE, tests, "; ".join(problems)[:_MESSAGE_CAP])
     return ParsedRun(RunStatus.COMPLETED, tests, "")

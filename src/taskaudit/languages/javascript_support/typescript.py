@@ -72,7 +72,7 @@ def _module_kind(workspace: Path) -> str:
 
 
 def compile_typescript(
-    workspace: Path, tests_dir: Path, test_files: list[str]
+    workspace: Path, tests_dir: Path, test_files: list[str], node_modules: Path | None = None
 ) -> tuple[Path | None, str, str | None]:
     """Type-check and compile the tests and what they import, once per content (cached).
 
@@ -94,7 +94,9 @@ def compile_typescript(
         "app": {r: p for r, p in _tree_files(workspace).items() if r.endswith(_COMPILE_INPUTS)},
         "tests": _tree_files(tests_dir),
     }
-    h = hashlib.sha256(json.dumps([TYPESCRIPT_PACKAGES, options, test_files, node[1]]).encode())
+    # ``node_modules``: the task's installed dependencies (their types), keyed by its lock file.
+    deps = str(node_modules) if node_modules else None
+    h = hashlib.sha256(json.dumps([TYPESCRIPT_PACKAGES, options, test_files, node[1], deps]).encode())
     h.update(hashlib.sha256((SUPPORT_DIR / "compile.cjs").read_bytes()).digest())
     for label, files in inputs.items():
         for rel, path in files.items():
@@ -109,6 +111,9 @@ def compile_typescript(
                 target = mirror / label / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
+        if node_modules is not None:
+            # Found by tsc's node resolution walking up from tests/ and app/; only read.
+            (mirror / "node_modules").symlink_to(node_modules, target_is_directory=True)
         out = tmp / "out"
         (out / "app").mkdir(parents=True)
         (out / "tests").mkdir(parents=True)

@@ -21,6 +21,13 @@ def locate_test(test_id: str, files: dict[str, bytes]) -> tuple[str, int | None]
         return None
     layout = _layout_of(files)
     candidates = [layout.tests_rel(source)]
+    if source.startswith("src/") or source == "doctests":
+        # A unit test (``src/lib.rs::tests::name``): the task's module file of that path.
+        candidates = [f for f, m in layout.units.items() if name.startswith(f"{m}::")]
+        if source == "doctests":
+            candidates = [f for f in layout.units if name.startswith(f"{f} - ")]
+            line = re.search(r"\(line (\d+)\)$", name)
+            return (candidates[0], int(line[1]) if line else None) if candidates else None
     func = name.rsplit("::", 1)[-1]
     for rel in candidates:
         if rel in files:
@@ -105,7 +112,9 @@ def assertion_points(files: dict[str, bytes]) -> list[tuple[str, str, int, int]]
                             re.findall(r"\b(?:debug_|prop_)?assert\w*\s*!", text(child))
                         ) + len(re.findall(r"\bshould_panic\b", text(child)))
 
-        collect(tree.root_node, "")
+        # A unit-test module (src/tests.rs) names its tests as libtest does: tests::name.
+        unit = _layout_of([path]).units.get(path)
+        collect(tree.root_node, f"{unit}::" if unit else "")
         memo: dict[str, int] = {}
 
         def points(node, visiting: frozenset[str]) -> int:

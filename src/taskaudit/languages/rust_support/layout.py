@@ -1,5 +1,5 @@
 """Where the task's test files go in the crate, and the cargo/rustup configuration a solution
-could plant beside its code (reported by ``planted_files``, deleted by ``remove_planted``).
+could plant beside its code (deleted by ``remove_planted``; reported by ``languages/planted.py``).
 """
 
 from __future__ import annotations
@@ -9,9 +9,6 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-# Files that configure or hook cargo, rustup or the build if something honoured them.
-PLANTED_NAMES = {"build.rs", "rust-toolchain", "rust-toolchain.toml"}
-_PLANTED_CONFIG = {"config", "config.toml"}  # under a .cargo/ directory
 
 
 @dataclass
@@ -22,6 +19,10 @@ class TestLayout:
 
     mount_from: str  # "" (the tests dir is the crate's tests/) or "tests"
     paths: dict[str, str] = field(default_factory=dict)  # target name -> crate path
+    # Unit-test modules: tests-dir path -> libtest module path, for every ``src/**.rs`` file of
+    # the tests dir. They are mounted pristine over the crate's ``src/<same path>`` and run
+    # with ``--lib`` (docs/languages/rust.md, "Unit tests and doc tests").
+    units: dict[str, str] = field(default_factory=dict)
 
     @property
     def targets(self) -> list[str]:
@@ -36,6 +37,11 @@ class TestLayout:
             rs = [f[len("tests/"):] for f in rs if f.startswith("tests/")]
         else:
             prefix = ""
+        units = {
+            f: module_path(f)
+            for f in test_files
+            if f.endswith(".rs") and f.startswith("src/") and module_path(f)
+        }
         paths: dict[str, str] = {}
         for f in rs:
             parts = f.split("/")
@@ -43,10 +49,22 @@ class TestLayout:
                 paths[parts[0][:-3]] = f"tests/{f}"
             elif len(parts) == 2 and parts[1] == "main.rs":
                 paths.setdefault(parts[0], f"tests/{f}")
-        return TestLayout(prefix, paths)
+        return TestLayout(prefix, paths, units)
 
     def tests_rel(self, crate_path: str) -> str:
         return crate_path if self.mount_from else crate_path.removeprefix("tests/")
+
+
+def module_path(crate_path: str) -> str:
+    """``src/tests.rs`` -> ``tests``; ``src/a/mod.rs`` -> ``a``; ``src/a/b.rs`` -> ``a::b``.
+    "" for a crate root (``src/lib.rs``, ``src/main.rs``, ``src/bin/*``): those are the
+    solution's files, never a unit-test module."""
+    parts = PurePosixPath(crate_path).with_suffix("").parts[1:]
+    if parts and parts[-1] == "mod":
+        parts = parts[:-1]
+    if not parts or parts in (("lib",), ("main",)) or parts[0] == "bin":
+        return ""
+    return "::".join(parts)
 
 
 def rel_files(root: Path) -> list[str]:
@@ -71,16 +89,3 @@ def remove_planted(workspace: Path) -> list[str]:
                 (here / name).unlink()
                 removed.append((here / name).relative_to(workspace).as_posix())
     return sorted(removed)
-
-
-def planted_files(workspace_files: list[str]) -> list[str]:
-    planted = []
-    for path in workspace_files:
-        p = PurePosixPath(path)
-        if (
-            p.name in PLANTED_NAMES
-            or (p.parent.name == ".cargo" and p.name in _PLANTED_CONFIG)
-            or (p.parts[0] == "tests" and p.suffix == ".rs")  # the task's tests replace them
-        ):
-            planted.append(path)
-    return sorted(planted)

@@ -22,7 +22,8 @@ _SUMMARY = re.compile(
     r"(\d+) filtered out"
 )
 _FAILURE_HEAD = re.compile(r"^---- (.+?) stdout ----$")
-_COMPILE_ERROR = re.compile(r"^error(?:\[E\d+\])?: ", re.M)
+# cargo's own "error: test failed, ..." / "error: 1 target failed:" are not compile errors.
+_COMPILE_ERROR = re.compile(r"^error(?:\[E\d+\])?: (?!test failed|\d+ targets? failed)", re.M)
 # Errors that are taskaudit's or the machine's, not the task's.
 _INFRA_PATTERNS = (
     "linker `cc` not found",
@@ -46,6 +47,29 @@ class _Section:
     messages: dict[str, str] = field(default_factory=dict)
 
 
+DOCTESTS = "doctests"  # the section name of ``cargo test --doc``'s output
+
+
+@dataclass
+class UnitSpec:
+    """What a run with the task's unit-test modules must show (see ``run.unit_modules``)."""
+
+    lib_source: str  # the library root as cargo names it: "Running unittests src/lib.rs (...)"
+    modules: dict[str, str] = field(default_factory=dict)  # module path -> tests-dir file
+    sentinels: dict[str, str] = field(default_factory=dict)  # module path -> sentinel test
+    expected: list[str] = field(default_factory=list)  # libtest names read from the files
+    doc_files: list[str] = field(default_factory=list)  # module files holding doc tests
+
+    def counts(self, section: str, name: str) -> bool:
+        """Whether a result line of ``section`` is one of the task's tests (else it is the
+        solution's own, e.g. a ``#[cfg(test)] mod`` of its ``src/lib.rs``: not reported)."""
+        if section == DOCTESTS:
+            return any(name.startswith(f"{f} - ") for f in self.doc_files)
+        if name in self.sentinels.values():
+            return False
+        return any(name.startswith(f"{m}::") for m in self.modules)
+
+
 @dataclass
 class CargoRun:
     status: RunStatus
@@ -53,7 +77,9 @@ class CargoRun:
     detail: str = ""
 
 
-def parse_cargo_output(output: str, exit_code: int | None, targets: list[str]) -> CargoRun:
+def parse_cargo_output(
+    output: str, exit_code: int | None, targets: list[str], units: UnitSpec | None = None
+) -> CargoRun:
     # ``targets``: the crate paths of the expected test targets (``tests/rle_test.rs``).
     """Per-test results from ``cargo test`` output (stderr merged into stdout), trusted only
     when complete and consistent:
@@ -68,6 +94,12 @@ def parse_cargo_output(output: str, exit_code: int | None, targets: list[str]) -
     initialiser, an abort, a stack overflow) makes the run INCOMPLETE: no result of it is
     trusted. A build that fails before any target runs is BUILD_FAILED, or INFRA_ERROR when
     the error is the toolchain's or a dependency's that taskaudit could not provide.
+
+    With unit-test modules (``units``), the library's section (``src/lib.rs``) and the doc
+    tests' section are expected targets too, and only their results that are the task's count
+    (:meth:`UnitSpec.counts`). A module whose sentinel test did not pass was not the task's
+    file (the crate does not declare it, or declares an inline module of that name): each of
+    its tests is FAILED with that reason, as is any expected test without a result.
     """
     sections: list[_Section] = []
     current: _Section | None = None
@@ -84,7 +116,7 @@ def parse_cargo_output(output: str, exit_code: int | None, targets: list[str]) -
         m = _RUNNING.match(line)
         if m or _DOCTESTS.match(line):
             close_failure()
-            current = _Section(m.group(1) if m else "doctests")
+            current = _Section(m.group(1) if m else DOCTESTS)
             sections.append(current)
             continue
         if current is None:
@@ -115,7 +147,10 @@ def parse_cargo_output(output: str, exit_code: int | None, targets: list[str]) -
                 failure_lines.append(line)
     close_failure()
 
-    if not sections:
+    if not sections or (
+        # a later cargo run (the library's tests, the doc tests) did not compile
+        _COMPILE_ERROR.search(output) and {sec.source for sec in sections} < set(targets)
+    ):
         return _build_failure(output, exit_code)
 
     expected = set(targets)
@@ -132,6 +167,7 @@ def parse_cargo_output(output: str, exit_code: int | None, targets: list[str]) -
         by_source[source] = sec
     tests: list[TestResult] = []
     all_ok = True
+    seen_names: set[tuple[str, str]] = set()  # (section, name) of the results that passed
     for source in sorted(expected):
         sec = by_source.get(source)
         if sec is None:
@@ -165,7 +201,10 @@ def parse_cargo_output(output: str, exit_code: int | None, targets: list[str]) -
             )
             continue
         all_ok &= verdict == "ok"
+        seen_names.update((source, n) for n, r in sec.results if r == "ok")
         for name, result in sec.results:
+            if units and source in (units.lib_source, DOCTESTS) and not units.counts(source, name):
+                continue
             outcome = {"ok": Outcome.PASSED, "FAILED": Outcome.FAILED}.get(result, Outcome.SKIPPED)
             tests.append(
                 TestResult(
@@ -181,6 +220,8 @@ def parse_cargo_output(output: str, exit_code: int | None, targets: list[str]) -
             "; ".join(problems)[:MESSAGE_CAP] + f" (exit code {exit_code}); no result of this "
             "run is trusted",
         )
+    if units:
+        tests += _unit_gaps(units, tests, seen_names)
     want = 0 if all_ok else 101
     if exit_code != want:
         return CargoRun(
@@ -190,6 +231,42 @@ def parse_cargo_output(output: str, exit_code: int | None, targets: list[str]) -
             "else failed or ended the process; not trusted",
         )
     return CargoRun(RunStatus.COMPLETED, tests, "")
+
+
+def _unit_gaps(
+    units: UnitSpec, tests: list[TestResult], passed: set[tuple[str, str]]
+) -> list[TestResult]:
+    """FAILED results for the task's unit tests that did not run as the task's (a missing
+    result is a failure, never a pass). Drops, from ``tests``, results of a module whose
+    sentinel did not pass: they came from some other module of that name."""
+    gaps: list[TestResult] = []
+    for module, file in sorted(units.modules.items()):
+        prefix = f"{units.lib_source}::{module}::"
+        if (units.lib_source, units.sentinels[module]) not in passed:
+            tests[:] = [t for t in tests if not t.test_id.startswith(prefix)]
+            why = (
+                f"the task's unit-test module {file} was not compiled into the library: the "
+                f"crate must declare it (`#[cfg(test)] mod {module.rsplit('::', 1)[-1]};`) and "
+                "define no module of that name itself"
+            )
+        else:
+            why = "the task's test has no result (cfg'd out, or renamed by the solution?)"
+        reported = {t.test_id for t in tests}
+        for name in units.expected:
+            test_id = f"{units.lib_source}::{name}"
+            if test_id.startswith(prefix) and test_id not in reported:
+                gaps.append(TestResult(test_id=test_id, outcome=Outcome.FAILED, message=why))
+        if file in units.doc_files and not any(
+            t.test_id.startswith(f"{DOCTESTS}::{file} - ") for t in tests
+        ):
+            gaps.append(
+                TestResult(
+                    test_id=f"{DOCTESTS}::{file}",
+                    outcome=Outcome.FAILED,
+                    message=f"no doc test of {file} ran (`cargo test --doc` saw none of them)",
+                )
+            )
+    return gaps
 
 
 def _build_failure(output: str, exit_code: int | None) -> CargoRun:

@@ -21,8 +21,11 @@ Why the invocation looks the way it does:
 - the real ``cargo``/``rustc`` binaries are called, so a planted ``rust-toolchain(.toml)``
   (read only by the rustup proxy) selects nothing.
 - the manifest is rebuilt from the workspace's (``manifest.py``).
-- ``--test <name>`` for each task test target only: tests the solution brings (in ``src/`` or
-  its own ``tests/``) are never run or reported.
+- ``--test <name>`` for each task test target only: tests the solution brings in its own
+  ``tests/`` are never run. The task's unit-test modules (``src/**.rs`` in the tests dir) are
+  mounted pristine over the crate's ``src/`` and run with ``--lib`` (the solution's own ``src/``
+  tests run in that binary but are never reported), and their doc tests with a second
+  ``cargo test --doc`` (``unit_modules``; docs/languages/rust.md, "Unit tests and doc tests").
 
 What ``prepare`` learnt (the expected targets, what it ignored, or why it refused to run) is
 kept in ``state.json`` in the harness directory, which the sandbox mounts read-only.
@@ -31,13 +34,17 @@ kept in ``state.json`` in the harness directory, which the sandbox mounts read-o
 from __future__ import annotations
 
 import json
+import re
+import secrets
+import shlex
 import tomllib
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from taskaudit.languages.base import ParsedRun, PreparedRun
 from taskaudit.languages.rust_support.layout import TestLayout, rel_files, remove_planted
 from taskaudit.languages.rust_support.manifest import sanitize_manifest
-from taskaudit.languages.rust_support.results import parse_cargo_output
+from taskaudit.languages.rust_support.results import DOCTESTS, UnitSpec, parse_cargo_output
 from taskaudit.languages.rust_support.toolchain import NO_TOOLCHAIN, host_toolchain
 from taskaudit.languages.rust_support.vendor import DependencyError, vendored_dependencies
 from taskaudit.model import RunStatus
@@ -63,13 +70,13 @@ def prepare(workspace: Path, tests_dir: Path, results_dir: Path) -> PreparedRun:
 
     test_files = rel_files(tests_dir)
     layout = TestLayout.of(test_files)
-    if not layout.targets:
+    if not layout.targets and not layout.units:
         return _refused(
             harness,
             results_dir,
             RunStatus.BUILD_FAILED,
             "no Rust test target among the tests: expected top-level *.rs files (or "
-            "<name>/main.rs) in the tests directory",
+            "<name>/main.rs), or unit-test modules under src/, in the tests directory",
         )
 
     notes: list[str] = []
@@ -87,6 +94,7 @@ def prepare(workspace: Path, tests_dir: Path, results_dir: Path) -> PreparedRun:
     if ignored:
         notes.append("Cargo.toml settings ignored: " + ", ".join(ignored))
     (harness / "Cargo.toml").write_text(manifest)
+    units = unit_modules(layout, tests_dir, workspace, harness, manifest)
 
     mounts = [
         *tc.mounts,
@@ -97,6 +105,7 @@ def prepare(workspace: Path, tests_dir: Path, results_dir: Path) -> PreparedRun:
               target=f"{WORKSPACE}/tests"),
         Mount(host=tests_dir, target=TESTS),
         Mount(host=target, target=TARGET, writable=True),
+        *units.mounts,
     ]
     config: list[str] = ["--config", "build.rustflags=[]", "--config", "net.offline=true"]
     lock = workspace / "Cargo.lock"
@@ -129,11 +138,22 @@ def prepare(workspace: Path, tests_dir: Path, results_dir: Path) -> PreparedRun:
         "--color",
         "never",
     ]
+    common = list(cargo_argv)
+    if units.spec:
+        cargo_argv.append("--lib")
     for name in layout.targets:
         cargo_argv += ["--test", name]
     cargo_argv += ["--", "--color", "never"]
     # stderr (cargo's "Running <target>" lines) merged into stdout, in order.
-    argv = ["/bin/sh", "-c", 'exec "$0" "$@" 2>&1', *cargo_argv]
+    script = '"$0" "$@" 2>&1'
+    if units.spec and units.spec.doc_files:
+        # `--doc` cannot be combined with other targets: a second cargo run, after the first.
+        # The exit status is the first run's when it failed, else the doc run's.
+        doc = shlex.join([*common, "--doc", "--", "--color", "never"])
+        script = f'{script}; s=$?; {doc} 2>&1; d=$?; [ "$s" -ne 0 ] && exit "$s"; exit "$d"'
+    else:
+        script = "exec " + script
+    argv = ["/bin/sh", "-c", script, *cargo_argv]
     env = {
         "PATH": f"{tc.bin_dir}:/usr/local/bin:/usr/bin:/bin",
         "CARGO_HOME": CARGO_HOME,
@@ -147,7 +167,15 @@ def prepare(workspace: Path, tests_dir: Path, results_dir: Path) -> PreparedRun:
         "CARGO_TERM_PROGRESS_WHEN": "never",
         "RUST_BACKTRACE": "0",
     }
-    _write_state(harness, {"targets": sorted(layout.paths.values()), "notes": notes})
+    targets = sorted(layout.paths.values())
+    if units.spec:
+        targets.append(units.spec.lib_source)
+        if units.spec.doc_files:
+            targets.append(DOCTESTS)
+    _write_state(
+        harness,
+        {"targets": targets, "notes": notes, "units": asdict(units.spec) if units.spec else None},
+    )
     return PreparedRun(
         argv=argv, cwd=HARNESS, mounts=mounts, env=env, results_dir=results_dir
     )
@@ -162,8 +190,56 @@ def parse(prepared: PreparedRun, process: ProcessResult) -> ParsedRun:
         status, why = state["refused"]
         return ParsedRun(RunStatus(status), [], _join(why, notes))
     output = process.stdout.decode("utf-8", errors="replace")
-    parsed = parse_cargo_output(output, process.exit_code, state.get("targets", []))
+    spec = UnitSpec(**state["units"]) if state.get("units") else None
+    parsed = parse_cargo_output(output, process.exit_code, state.get("targets", []), spec)
     return ParsedRun(parsed.status, parsed.tests, _join(parsed.detail, notes))
+
+
+@dataclass
+class _Units:
+    spec: UnitSpec | None = None
+    mounts: list[Mount] = field(default_factory=list)
+
+
+# A doc comment line opening a code block: its doc tests are run with ``cargo test --doc``.
+_DOC_BLOCK = re.compile(r"^\s*(?:///|//!).*```", re.M)
+
+
+def unit_modules(
+    layout: TestLayout, tests_dir: Path, workspace: Path, harness: Path, manifest: str
+) -> _Units:
+    """Mounts and expectations for the task's unit-test modules (``src/**.rs`` in the tests).
+
+    Each is mounted read-only over the crate's ``src/<same path>``, with one extra test of a
+    fresh random name appended (the *sentinel*): its result proves that the module libtest ran
+    is the task's file, not an inline ``mod tests { ... }`` of the solution's with the same
+    name. The crate must declare the module (``#[cfg(test)] mod tests;``); see
+    docs/languages/rust.md, "Unit tests and doc tests".
+    """
+    from taskaudit.languages.rust_support.analysis import assertion_points
+
+    if not layout.units:
+        return _Units()
+    lib = tomllib.loads(manifest).get("lib", {})
+    lib_source = lib.get("path", "src/lib.rs")
+    out = _Units(UnitSpec(lib_source=lib_source))
+    (harness / "units").mkdir(exist_ok=True)
+    for i, (rel, module) in enumerate(sorted(layout.units.items())):
+        content = (tests_dir / rel).read_bytes()
+        sentinel = f"taskaudit_unit_module_{secrets.token_hex(8)}"
+        out.spec.modules[module] = rel
+        out.spec.sentinels[module] = f"{module}::{sentinel}"
+        # Static names as libtest prints them (``tests::name``; see analysis.assertion_points).
+        out.spec.expected += [name for _, name, _, _ in assertion_points({rel: content})]
+        if _DOC_BLOCK.search(content.decode("utf-8", errors="replace")):
+            out.spec.doc_files.append(rel)
+        mounted = harness / "units" / f"{i}.rs"
+        mounted.write_bytes(content + f"\n#[test]\nfn {sentinel}() {{}}\n".encode())
+        # The mount point must exist in the workspace; its content there is never read.
+        (workspace / rel).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / rel).write_bytes(b"")
+        out.mounts.append(Mount(host=mounted, target=f"{WORKSPACE}/{rel}"))
+    return out
 
 
 def _write_state(harness: Path, state: dict) -> None:
