@@ -319,5 +319,12 @@ def codes() -> None:
     Console().print(table)
 
 
+# Grading agent trajectories (docs/trajectories.md); the module imports only click at load time.
+from taskaudit.cli_grade import agreement, grade, rubric  # noqa: E402
+
+main.add_command(grade)
+main.add_command(rubric)
+main.add_command(agreement)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
