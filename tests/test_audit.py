@@ -161,4 +161,4 @@ def test_task_without_a_reference_is_never_accepted():
     assert "ships no reference solution" in statuses["reference"][1]
     assert statuses["baseline"][0] == CheckStatus.SKIPPED
     assert report.runs == []  # nothing ran that could not be compared
-    assert "could not evaluate validity" in report.error
+    assert "the reference was not run against the tests" in report.error

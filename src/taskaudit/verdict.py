@@ -6,8 +6,9 @@ Rules (documented in docs/verdicts.md):
 - the task is ERROR when a check could not be evaluated for reasons outside the task
   (sandbox, toolchain, reference timeout, a taskaudit bug): an infrastructure error is never
   reported as a task defect, and never hidden behind an ACCEPT;
-- the task is ERROR, too, when nothing fails or warns but the validity question was not
-  evaluated at all (a format with no reference solution): an unmeasured task is not accepted;
+- the task is ERROR, too, when nothing fails or warns but the reference was never run against
+  the tests (a format with no reference solution, a SWE-bench row without its repository):
+  static checks alone do not make a task acceptable;
 - otherwise REJECT if any question fails, REVISE if any warns, else ACCEPT.
 """
 
@@ -23,6 +24,10 @@ from taskaudit.model import (
     Status,
     Verdict,
 )
+
+
+# The checks that measure validity by running the reference against the tests.
+EXECUTION_VALIDITY = frozenset({"reference"})
 
 
 def question_results(
@@ -59,7 +64,9 @@ def overall(questions: dict[Question, QuestionResult], checks: list[CheckRecord]
         return Verdict.REJECT
     if Status.WARN in statuses:
         return Verdict.REVISE
-    if questions[Question.VALIDITY].status == Status.NOT_EVALUATED:
+    # Static validity checks alone never make a task acceptable: without a reference run
+    # nothing shows that a correct solution passes the tests (MultiPL-E, SWE-bench rows).
+    if not any(c.name in EXECUTION_VALIDITY and c.status == CheckStatus.RAN for c in checks):
         return Verdict.ERROR
     return Verdict.ACCEPT
 

@@ -29,6 +29,12 @@ class AssertionsCheck:
     def run(self, ctx: AuditContext) -> list[Finding]:
         from taskaudit.languages import ToolchainMissing, get_language
 
+        if ctx.task.metadata.get("runnable") is False:
+            # The test files of such a task are patch hunks, not whole files: counting their
+            # assertions would measure the patch, not the tests.
+            raise CheckSkipped("the test files are patch hunks (no repository checkout): "
+                               "assertions are not counted")
+
         try:
             language = get_language(ctx.task.language)
         except ToolchainMissing as exc:

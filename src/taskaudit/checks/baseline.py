@@ -29,9 +29,15 @@ class BaselineCheck:
 
     def needs(self, task: Task, config: AuditConfig) -> list[tuple[str, int]]:
         # Without a reference there is nothing to compare the baseline with.
+        if task.metadata.get("runnable") is False:
+            return []
         return [("baseline", 1)] if task.reference_available else []
 
     def run(self, ctx: AuditContext) -> list[Finding]:
+        if ctx.task.metadata.get("runnable") is False:
+            from taskaudit.checks.reference import not_runnable_reason
+
+            raise CheckSkipped(not_runnable_reason(ctx.task))
         expected: list[str] = ctx.shared.get("expected_tests") or []
         if not expected:
             raise CheckSkipped("the reference produced no test results to compare with")

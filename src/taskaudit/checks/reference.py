@@ -33,6 +33,12 @@ _INFRA = {RunStatus.INFRA_ERROR}
 _TIMEOUT = {RunStatus.TIMEOUT}
 
 
+def not_runnable_reason(task: Task) -> str:
+    """Why an execution check did not run on a task that cannot run (a SWE-bench instance)."""
+    return (f"the repository environment is not available: a {task.format} instance is "
+            "audited statically, without a checkout")
+
+
 def run_evidence(run: RunResult, tests: list[str] | None = None) -> dict:
     """The parts of a run a reviewer needs to check a finding by hand."""
     outcomes = run.outcomes()
@@ -56,9 +62,13 @@ class ReferenceCheck:
     description = "Runs the reference solution N times; every test must pass in every run."
 
     def needs(self, task: Task, config: AuditConfig) -> list[tuple[str, int]]:
+        if task.metadata.get("runnable") is False:
+            return []
         return [("reference", config.reference_runs)] if task.reference_available else []
 
     def run(self, ctx: AuditContext) -> list[Finding]:
+        if ctx.task.metadata.get("runnable") is False:
+            raise CheckSkipped(not_runnable_reason(ctx.task))
         if not ctx.task.reference_available:
             raise CheckSkipped(
                 f"the {ctx.task.format} format ships no reference solution, so nothing shows "

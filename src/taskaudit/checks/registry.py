@@ -5,9 +5,15 @@ from __future__ import annotations
 from taskaudit.checks.assertions import AssertionsCheck
 from taskaudit.checks.base import Check, register
 from taskaudit.checks.baseline import BaselineCheck
+from taskaudit.checks.interface import InterfaceCheck
+from taskaudit.checks.llm_review import LLMReviewCheck
 from taskaudit.checks.planted import PlantedCheck
 from taskaudit.checks.reference import ReferenceCheck
 from taskaudit.checks.statement import StatementCheck
+from taskaudit.checks.statement_examples import StatementExamplesCheck
+from taskaudit.checks.statement_lint import StatementLintCheck
+from taskaudit.checks.unstated import UnstatedCheck
+from taskaudit.checks.untested import UntestedCheck
 from taskaudit.model import Question, Severity
 
 # A task that cannot be loaded is defective as shipped; it has no check of its own.
@@ -15,4 +21,20 @@ F001 = register("F001", Question.VALIDITY, Severity.ERROR, "Task cannot be loade
 
 
 def default_checks() -> list[Check]:
-    return [StatementCheck(), ReferenceCheck(), BaselineCheck(), PlantedCheck(), AssertionsCheck()]
+    return [
+        # spec: the statement on its own
+        StatementCheck(),
+        StatementLintCheck(),
+        # validity: the reference against the tests (execution), then statically
+        ReferenceCheck(),
+        BaselineCheck(),
+        PlantedCheck(),
+        InterfaceCheck(),
+        StatementExamplesCheck(),
+        UnstatedCheck(),
+        UntestedCheck(),
+        # strength
+        AssertionsCheck(),
+        # opinion, off unless an LLM endpoint is configured; never overrides the above
+        LLMReviewCheck(),
+    ]

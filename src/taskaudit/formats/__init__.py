@@ -18,6 +18,7 @@ from taskaudit.formats.humaneval_x import is_humaneval_x, load_humaneval_x
 from taskaudit.formats.jsonl import is_jsonl, load_jsonl
 from taskaudit.formats.multipl_e import first_record, is_json_rows_file, is_multipl_e, load_multipl_e
 from taskaudit.formats.safe_files import TaskFormatError
+from taskaudit.formats.swebench import is_swebench, load_swebench
 from taskaudit.model import LoadError, Task
 
 __all__ = ["TaskFormatError", "load_tasks"]
@@ -30,7 +31,7 @@ _NOT_TASKS = frozenset({"node_modules", "venv", "__pycache__"})
 def load_tasks(paths: Iterable[Path | str]) -> list[Task | LoadError]:
     """Load every task the paths name, in order: a Harbor task directory, a directory of tasks
     (a batch, searched recursively and sorted), or a ``.jsonl`` / ``.jsonl.gz`` / ``.json`` file of
-    rows: HumanEval/MBPP, MultiPL-E or HumanEval-X, told apart by the first row's fields."""
+    rows: HumanEval/MBPP, MultiPL-E, HumanEval-X or SWE-bench instances, told apart by the first row's fields."""
     results: list[Task | LoadError] = []
     for raw in paths:
         results.extend(_load_path(Path(raw)))
@@ -69,6 +70,8 @@ def _rows(path: Path, name: str) -> list[Task | LoadError]:
         return load_multipl_e(path)
     if record is not None and is_humaneval_x(record):
         return load_humaneval_x(path)
+    if record is not None and is_swebench(record):
+        return load_swebench(path)
     if is_jsonl(path):
         return load_jsonl(path)
     return [

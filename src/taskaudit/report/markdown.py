@@ -288,9 +288,37 @@ def _problem(group: list[Finding], language: str | None) -> list[str]:
     return lines
 
 
+# Evidence keys the requirement checks share: shown side by side, not as generic fields.
+_SIDE_BY_SIDE = ("statement_span", "test_location", "reference_location")
+
+
+def _side_by_side(finding: Finding) -> tuple[list[str], Finding]:
+    """The statement quote and the test line a finding concerns, as a two-column table (and the
+    reference line under it), plus the finding with those keys taken out of its evidence."""
+    ev = finding.evidence
+    if "statement_span" not in ev or "test_location" not in ev:
+        return [], finding
+    rest = finding.model_copy(update={"evidence": {k: v for k, v in ev.items() if k not in _SIDE_BY_SIDE}})
+
+    def quote(where: object, silent: str) -> str:
+        if not isinstance(where, dict):
+            return f"*{silent}*"
+        label = f"line {where.get('line')}" if "path" not in where else (
+            f"{where.get('path')}:{where.get('line')}" if where.get("line") else str(where.get("path")))
+        return f"{_text(label)}: {_code(str(where.get('text', '')))}"
+
+    lines = _table(["Statement says", "Test relies on"], [[
+        quote(ev.get("statement_span"), "nothing about this"),
+        quote(ev.get("test_location"), "no test line"),
+    ]]) + [""]
+    if isinstance(ev.get("reference_location"), dict):
+        lines += [f"**Reference provides it** {quote(ev['reference_location'], '')}", ""]
+    return lines, rest
+
+
 def _evidence(finding: Finding, language: str | None) -> list[str]:
+    lines, finding = _side_by_side(finding)
     ev = collect_evidence(finding, language)
-    lines: list[str] = []
     if ev.command:
         lines += ["**Command**", "", *_fence(f"$ {ev.command}", "console"), ""]
     if ev.run:

@@ -1,0 +1,3 @@
+module wc
+
+go 1.21

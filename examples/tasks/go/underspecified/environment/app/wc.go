@@ -1,0 +1,2 @@
+// Package wc counts words. Implement it as the task statement describes.
+package wc

@@ -1,0 +1,1 @@
+"""Durations. Implement the module as the task statement describes."""
