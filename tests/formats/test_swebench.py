@@ -35,7 +35,7 @@ def test_real_instance_loads_with_patch_images_at_their_line_numbers():
 def test_static_audit_without_a_checkout():
     tasks = load_tasks([FIXTURES / "constructed.jsonl", FIXTURES / "django__django-11049.jsonl"])
     report = audit(tasks, get_backend(None), AuditConfig(reference_runs=1),
-                   checks=[*default_checks(), InterfaceCheck()])
+                   checks=default_checks())
     constructed, real = report.tasks
     for task in (constructed, real):
         records = {c.name: c for c in task.checks}
@@ -46,8 +46,11 @@ def test_static_audit_without_a_checkout():
         assert task.runs == []  # nothing ran
     # The real instance's statement gives the new format: nothing to report.
     assert real.findings == []
+    assert real.verdict == "ERROR"  # static checks alone never accept a task
+    assert "the reference was not run against the tests" in real.error
     codes = {f.code: f for f in constructed.findings}
-    assert set(codes) == {"V131", "V102", "V103"}
+    # S142 (info): the tests check an edge case the statement never mentions.
+    assert set(codes) == {"V131", "V102", "V103", "S142"}
     v131 = codes["V131"]
     assert v131.evidence["name"] == "get_timeout"
     assert v131.evidence["test_location"] == {
