@@ -5,9 +5,11 @@ from __future__ import annotations
 from taskaudit.checks.assertions import AssertionsCheck
 from taskaudit.checks.base import Check, register
 from taskaudit.checks.baseline import BaselineCheck
+from taskaudit.checks.harness import HarnessCheck
 from taskaudit.checks.interface import InterfaceCheck
 from taskaudit.checks.llm_review import LLMReviewCheck
 from taskaudit.checks.planted import PlantedCheck
+from taskaudit.checks.probes import ProbesCheck
 from taskaudit.checks.reference import ReferenceCheck
 from taskaudit.checks.statement import StatementCheck
 from taskaudit.checks.statement_examples import StatementExamplesCheck
@@ -29,12 +31,14 @@ def default_checks() -> list[Check]:
         ReferenceCheck(),
         BaselineCheck(),
         PlantedCheck(),
+        HarnessCheck(),
         InterfaceCheck(),
         StatementExamplesCheck(),
         UnstatedCheck(),
         UntestedCheck(),
         # strength
         AssertionsCheck(),
+        ProbesCheck(),
         # opinion, off unless an LLM endpoint is configured; never overrides the above
         LLMReviewCheck(),
     ]

@@ -6,7 +6,14 @@
 // after() hook that prints a completion marker once every test of the file has finished; the
 // driver counts a file complete only when it saw the marker. The marker's token is read from the
 // environment and removed from process.env before any test or solution code is loaded.
+//
+// It also freezes node:assert before any task code loads: a solution that blanks
+// assert.strictEqual (and friends) for the tests that import it would otherwise pass every test.
+import assert from 'node:assert';
 import { after } from 'node:test';
+
+Object.freeze(assert.strict);
+Object.freeze(assert);
 
 const token = process.env.TASKAUDIT_JS_DONE;
 delete process.env.TASKAUDIT_JS_DONE;
