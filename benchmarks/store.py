@@ -10,6 +10,13 @@ store, no sandbox is started. Both audits run the real CLI as a user would (defa
 
 Run:  .venv/bin/python benchmarks/store.py [--workers 2] [--json out/bench-store.json]
 The machine is shared and noisy: read the ratio of the two, measured in one run.
+
+With ``--lookups N`` it measures instead what the second audit of a large dataset spends in
+the store: N stored results read back one query per task (``AuditCache.lookup``, as the engine
+did before) and one query per chunk of 500 keys (``AuditCache.lookup_many``, as it does now),
+side by side, in one run:
+
+      .venv/bin/python benchmarks/store.py --lookups 20000
 """
 
 from __future__ import annotations
@@ -40,12 +47,63 @@ def audit(path: Path, store: Path, workers: int, out: Path, *extra: str) -> tupl
     return elapsed, json.loads(out.read_text())["summary"]
 
 
+def synthetic_tasks(n: int):
+    """n distinct small tasks (distinct content: the store is content-addressed)."""
+    from taskaudit.model import Task
+
+    return [
+        Task(id=f"Synthetic/{i}", source=f"synthetic.jsonl:{i + 1}", format="jsonl",
+             language="python", test_runner="pytest", statement=f"Return {i} plus x.",
+             solution_files={"solution.py": f"def f(x):\n    return x + {i}\n".encode()},
+             test_files={"test_solution.py": f"def test_f():\n    assert f(1) == {i + 1}\n".encode()})
+        for i in range(n)
+    ]
+
+
+def lookups(n: int) -> dict:
+    """Time reading n stored results back, per task and in bulk, on one SQLite store."""
+    from taskaudit.checks.base import AuditConfig
+    from taskaudit.checks.registry import default_checks
+    from taskaudit.executors import infrastructure_error_report
+    from taskaudit.model import Verdict
+    from taskaudit.store import AuditCache, open_store
+
+    tasks = synthetic_tasks(n)
+    with tempfile.TemporaryDirectory(prefix="taskaudit-bench-lookup-") as tmp:
+        with open_store(Path(tmp) / "results.db") as store:
+            cache = AuditCache(store, AuditConfig(), default_checks(), "bwrap")
+            for t in tasks:  # an ACCEPT report per task (served back: ERRORs are not)
+                report = infrastructure_error_report(t, "synthetic").model_copy(
+                    update={"verdict": Verdict.ACCEPT, "error": None})
+                cache.record(t, report)
+            fresh = lambda: AuditCache(store, AuditConfig(), default_checks(), "bwrap")  # noqa: E731
+            start = time.perf_counter()
+            one_by_one = [fresh().lookup(t) for t in tasks]
+            per_task = time.perf_counter() - start
+            start = time.perf_counter()
+            bulk = fresh().lookup_many(tasks)
+            per_chunk = time.perf_counter() - start
+    assert all(r is not None for r in one_by_one) and [r.task_id for r in bulk] == [r.task_id for r in one_by_one]
+    return {"results": n, "per_task_sec": round(per_task, 3), "per_chunk_sec": round(per_chunk, 3),
+            "speedup": round(per_task / per_chunk, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--lookups", type=int, metavar="N",
+                        help="only time reading N stored results back, per task vs per chunk")
     parser.add_argument("--rerun-too", action="store_true", help="also time --rerun")
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     args = parser.parse_args()
+
+    if args.lookups:
+        row = lookups(args.lookups)
+        print(json.dumps(row))
+        print(f"reading {row['results']} stored results back: one query per task "
+              f"{row['per_task_sec']:.2f} s, one per chunk of 500 {row['per_chunk_sec']:.2f} s: "
+              f"{row['speedup']:.1f}x")
+        return
 
     path = humaneval_path()
     with tempfile.TemporaryDirectory(prefix="taskaudit-bench-store-") as tmp:

@@ -8,6 +8,9 @@ Runs are independent, so every run the enabled checks declare is scheduled up fr
 thread pool (each run is a sandboxed subprocess; threads only wait on it) and the checks
 read results as they need them. A task that cannot be loaded, a missing toolchain or a
 crash inside taskaudit fails that task only.
+
+Where tasks are audited is the executor's business (``executors/``: thread pools here, or a
+Ray cluster); ``audit`` is the driver: store lookups and records, progress, the report.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from taskaudit.checks.base import (
     CheckSkipped,
 )
 from taskaudit.checks.registry import F001, default_checks
+from taskaudit.executors import AuditJob, LocalExecutor, TaskExecutor
 from taskaudit.languages import ToolchainMissing, get_language
 from taskaudit.model import (
     AuditReport,
@@ -102,7 +106,11 @@ ProgressCallback = Callable[[TaskReport], None]
 
 
 class ResultCache(Protocol):
-    """Where finished reports are kept between audits (``taskaudit.store.AuditCache``)."""
+    """Where finished reports are kept between audits (``taskaudit.store.AuditCache``).
+
+    A cache may also offer ``lookup_many(items) -> list[TaskReport | None]`` (one answer per
+    item, in order); the engine then asks it once for the whole batch instead of per task.
+    """
 
     def lookup(self, item: Task | LoadError) -> TaskReport | None: ...
 
@@ -118,43 +126,61 @@ def audit(
     checks: list[Check] | None = None,
     on_task_done: ProgressCallback | None = None,
     cache: ResultCache | None = None,
+    executor: TaskExecutor | None = None,
 ) -> AuditReport:
     """Audit every task; reports come back in input order whatever order they finish in.
 
-    With a ``cache``, a task it holds a report for is not audited again, and every finished
-    task is recorded in it as soon as it finishes (so an interrupted batch resumes).
+    ``executor`` decides where tasks are audited: on this machine with ``jobs`` parallel runs
+    (the default, ``LocalExecutor``), or on a Ray cluster (``executors.ray_executor``). This
+    function, the driver, does the rest wherever tasks run: with a ``cache``, a task it holds a
+    report for is not audited again, and every finished task is recorded in it as soon as its
+    report arrives (so an interrupted batch resumes); ``on_task_done`` sees every report.
     """
     config = config or AuditConfig()
     checks = checks or default_checks()
     items = list(items)
-    # Two pools: task threads mostly wait on their runs, so they must not hold run slots.
-    with (
-        ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="task") as task_pool,
-        ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="run") as run_pool,
-    ):
+    reports: list[TaskReport | None] = [None] * len(items)
 
-        def one(item: Task | LoadError) -> TaskReport:
-            report = cache.lookup(item) if cache else None
-            if report is None:
-                if isinstance(item, LoadError):
-                    report = load_error_report(item)
-                else:
-                    report = audit_task(item, backend, config, checks, run_pool)
-                if cache:
-                    cache.record(item, report)
-            if on_task_done:
-                on_task_done(report)
-            return report
+    def finish(index: int, report: TaskReport, *, record: bool) -> None:
+        if record and cache is not None:
+            cache.record(items[index], report)
+        reports[index] = report
+        if on_task_done:
+            on_task_done(report)
 
-        reports = list(task_pool.map(one, items))
-    summary = {v.value: sum(r.verdict == v for r in reports) for v in Verdict}
+    to_audit: list[tuple[int, Task]] = []
+    for index, (item, stored) in enumerate(zip(items, _lookup(cache, items), strict=True)):
+        if stored is not None:
+            finish(index, stored, record=False)
+        elif isinstance(item, LoadError):
+            finish(index, load_error_report(item), record=True)
+        else:
+            to_audit.append((index, item))
+    executor = executor or LocalExecutor(jobs)
+    for index, report in executor.run(to_audit, AuditJob(backend, config, checks)):
+        finish(index, report, record=True)
+
+    done = [r for r in reports if r is not None]
+    if len(done) != len(items):  # a bug in an executor: never a silently shorter report
+        raise RuntimeError(f"the {executor.name} executor returned {len(done)} of {len(items)} tasks")
+    summary = {v.value: sum(r.verdict == v for r in done) for v in Verdict}
     return AuditReport(
         taskaudit_version=__version__,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         sandbox_backend=backend.name,
-        tasks=reports,
+        tasks=done,
         summary=summary,
     )
+
+
+def _lookup(cache: ResultCache | None, items: list[Task | LoadError]) -> list[TaskReport | None]:
+    """The stored report of each item, or None: in bulk when the cache can, else one by one."""
+    if cache is None:
+        return [None] * len(items)
+    lookup_many = getattr(cache, "lookup_many", None)
+    if lookup_many is not None:
+        return list(lookup_many(items))
+    return [cache.lookup(item) for item in items]
 
 
 def audit_task(
@@ -246,8 +272,12 @@ def _unevaluated(verdict: Verdict, records: list[CheckRecord]) -> str | None:
     """Why a task with no errored check is still ERROR: its validity could not be measured."""
     if verdict != Verdict.ERROR:
         return None
-    skipped = [f"{c.name}: {c.reason}" for c in records if c.question == Question.VALIDITY]
-    return "could not evaluate validity (" + "; ".join(skipped) + ")"
+    skipped = [
+        f"{c.name}: {c.reason}"
+        for c in records
+        if c.question == Question.VALIDITY and c.status != CheckStatus.RAN
+    ]
+    return "could not evaluate validity: the reference was not run against the tests (" + "; ".join(skipped) + ")"
 
 
 def load_error_report(error: LoadError) -> TaskReport:

@@ -17,6 +17,18 @@ import click
 EXIT_OK, EXIT_BELOW_THRESHOLD, EXIT_USAGE, EXIT_COULD_NOT_EVALUATE = 0, 1, 2, 3
 
 
+def _digest(path: Path) -> str:
+    """A content digest of a file or a folder's files (keys stored results to what was given)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode() + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def _codes(value: str | None) -> list[str]:
     return [c.strip().upper() for c in (value or "").split(",") if c.strip()]
 
@@ -48,9 +60,19 @@ def main() -> None:
 @click.option("--select", help="Only report finding codes with these prefixes (comma-separated).")
 @click.option("--ignore", help="Do not report finding codes with these prefixes (comma-separated).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=2, show_default=True,
-              help="Sandboxed runs in parallel.")
+              help="Sandboxed runs in parallel (with --executor ray and no --address: the CPUs "
+                   "of the local Ray instance).")
+@click.option("--executor", "executor_name", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="Where tasks are audited: this machine, or a Ray cluster "
+                                      "(docs/ray.md; pip install 'taskaudit[ray]').")
+@click.option("--address", "ray_address", metavar="ADDR",
+              help="With --executor ray: the cluster to join, 'auto' or ray://HOST:10001 "
+                   "(default: RAY_ADDRESS if set, else a local Ray instance).")
 @click.option("--reference-runs", type=click.IntRange(1, 50), default=3, show_default=True,
               help="Times the reference runs; a test that changes outcome is flaky.")
+@click.option("--candidates", type=click.Path(exists=True, path_type=Path),
+              help="JSONL file or folder of candidate solutions; a wrong one that passes the tests "
+                   "is reported with the input that shows it (W302).")
 @click.option("--sandbox", "sandbox_name", default=None,
               help="Sandbox backend: bwrap (default) or 'unisolated' (runs task code unconfined).")
 @click.option("--fail-on", type=click.Choice(["revise", "reject"]), default="revise", show_default=True,
@@ -59,8 +81,8 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show evidence and every check in the terminal.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 def audit(paths, json_path, md_path, html_path, junit_path, export_path, store_target, no_store,
-          rerun, select, ignore, jobs, reference_runs, sandbox_name, fail_on, exit_zero, verbose,
-          quiet) -> None:
+          rerun, select, ignore, jobs, executor_name, ray_address, reference_runs, candidates,
+          sandbox_name, fail_on, exit_zero, verbose, quiet) -> None:
     """Audit the tasks at PATHS (task directories, folders of tasks, JSONL files).
 
     Results go to the store (default .taskaudit/results.db): an unchanged task is not audited
@@ -71,6 +93,7 @@ def audit(paths, json_path, md_path, html_path, junit_path, export_path, store_t
     from taskaudit.audit import audit as run_audit
     from taskaudit.checks.base import AuditConfig
     from taskaudit.checks.registry import default_checks
+    from taskaudit.executors import ExecutorUnavailable, make_executor
     from taskaudit.formats import load_tasks
     from taskaudit.model import Verdict
     from taskaudit.report.json_report import write_json
@@ -92,7 +115,21 @@ def audit(paths, json_path, md_path, html_path, junit_path, export_path, store_t
         err.print(f"[bold yellow]warning:[/] the {backend.name} backend runs task code "
                   "WITHOUT isolation; use it only for code you trust.")
 
-    config = AuditConfig(reference_runs=reference_runs, select=_codes(select), ignore=_codes(ignore))
+    try:
+        executor = make_executor(executor_name, jobs=jobs, address=ray_address)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ExecutorUnavailable as exc:
+        err.print(f"[bold red]executor:[/] {escape(str(exc))}")
+        sys.exit(EXIT_USAGE)
+
+    config = AuditConfig(
+        reference_runs=reference_runs,
+        select=_codes(select),
+        ignore=_codes(ignore),
+        candidates=str(candidates) if candidates else None,
+        candidates_digest=_digest(candidates) if candidates else None,
+    )
     checks = default_checks()
     cache = None
     if not no_store:
@@ -108,8 +145,12 @@ def audit(paths, json_path, md_path, html_path, junit_path, export_path, store_t
 
     started = time.monotonic()
     items = load_tasks(paths)
-    report = _run_with_progress(run_audit, items, backend, config, checks, jobs, err, quiet,
-                                cache, fail_on)
+    try:
+        report = _run_with_progress(run_audit, items, backend, config, checks, jobs, err, quiet,
+                                    cache, fail_on, executor)
+    except ExecutorUnavailable as exc:  # e.g. the Ray cluster cannot be reached
+        err.print(f"[bold red]executor:[/] {escape(str(exc))}")
+        sys.exit(EXIT_COULD_NOT_EVALUATE)
     elapsed = time.monotonic() - started
 
     written = []
@@ -154,7 +195,8 @@ def audit(paths, json_path, md_path, html_path, junit_path, export_path, store_t
     sys.exit(EXIT_OK)
 
 
-def _run_with_progress(run_audit, items, backend, config, checks, jobs, err, quiet, cache, fail_on):
+def _run_with_progress(run_audit, items, backend, config, checks, jobs, err, quiet, cache, fail_on,
+                       executor=None):
     """Run the audit with a progress display on stderr when it is a terminal: a bar with the
     tasks done, time elapsed and left; under it how many fail the threshold, the verdicts so
     far, how many came from the store and the rate of audited tasks."""
@@ -173,7 +215,8 @@ def _run_with_progress(run_audit, items, backend, config, checks, jobs, err, qui
     from taskaudit.report.terminal import VERDICT_STYLE
 
     if quiet or not err.is_terminal:
-        return run_audit(items, backend, config, checks=checks, jobs=jobs, cache=cache)
+        return run_audit(items, backend, config, checks=checks, jobs=jobs, cache=cache,
+                         executor=executor)
     counts = dict.fromkeys(Verdict, 0)
     started = time.monotonic()
 
@@ -209,7 +252,7 @@ def _run_with_progress(run_audit, items, backend, config, checks, jobs, err, qui
             progress.update(bar, advance=1)
 
         return run_audit(items, backend, config, checks=checks, jobs=jobs, on_task_done=done,
-                         cache=cache)
+                         cache=cache, executor=executor)
 
 
 def _closing_summary(console, report, elapsed, cache, written) -> None:
@@ -325,6 +368,13 @@ from taskaudit.cli_grade import agreement, grade, rubric  # noqa: E402
 main.add_command(grade)
 main.add_command(rubric)
 main.add_command(agreement)
+
+from taskaudit.cli_store import report as _report_command  # noqa: E402  (imports only click)
+from taskaudit.cli_store import store as _store_group  # noqa: E402
+
+main.add_command(_report_command)
+main.add_command(_store_group)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -23,6 +23,10 @@ What is stored and what is served back:
 * A task that failed to load is stored under its path and problem and never served either
   (loading again is cheaper than a lookup is worth, and a fixed file must not hit a stale row).
 
+Read back in bulk: ``AuditCache.lookup_many`` (one query per chunk of keys, what the engine
+uses before a batch), ``ResultStore.latest_results`` (``taskaudit report``) and
+``ResultStore.prune`` (``taskaudit store prune``).
+
 Importing this module does not import SQLAlchemy; :func:`open_store` does.
 """
 
@@ -35,7 +39,7 @@ import threading
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from taskaudit import __version__
 from taskaudit.model import LoadError, Task, TaskReport, Verdict
@@ -44,6 +48,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from taskaudit.checks.base import AuditConfig, Check
 
 STORE_SCHEMA_VERSION = "1"
+# Keys per lookup query: well under SQLite's oldest limit of 999 bound parameters.
+LOOKUP_CHUNK = 500
 DEFAULT_STORE = Path(".taskaudit") / "results.db"
 POSTGRES_INSTALL_HINT = (
     "a PostgreSQL store needs a database driver, which taskaudit does not install by itself: "
@@ -95,6 +101,29 @@ def load_error_key(error: LoadError, version: str = __version__) -> str:
     return _digest(
         {"kind": "load_error", "path": error.path, "problem": error.problem, "taskaudit": version}
     )
+
+
+def config_json(fingerprint: dict[str, Any]) -> str:
+    """A configuration as the store keeps it (its ``config`` column): canonical JSON."""
+    return json.dumps(fingerprint, sort_keys=True, default=str)
+
+
+def _timestamp(moment: datetime) -> str:
+    """``recorded_at``: UTC, ISO 8601 to the microsecond, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class StoredResult(NamedTuple):
+    """One stored result, without its report."""
+
+    key: str
+    kind: str
+    task_id: str
+    source: str
+    verdict: str
+    taskaudit_version: str
+    config: str
+    recorded_at: str
 
 
 # --------------------------------------------------------------------------- the store
@@ -261,6 +290,23 @@ class ResultStore:
             ).scalar_one_or_none()
         return None if text is None else TaskReport.model_validate_json(text)
 
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        """The stored report JSON of each key found, one query per chunk of keys (not per key:
+        a lookup of a large dataset is a few dozen round trips, not one per task)."""
+        sa = self._sa
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            chunk = unique[start:start + LOOKUP_CHUNK]
+            with self._lock, self._engine.connect() as conn:
+                result = conn.execute(
+                    sa.select(self.results.c.key, self.results.c.report).where(
+                        self.results.c.key.in_(chunk)
+                    )
+                )
+                found.update((row.key, row.report) for row in result)
+        return found
+
     def put(self, key: str, kind: str, report: TaskReport, config: dict[str, Any] | None = None) -> None:
         """Record one result in one transaction, replacing any earlier result under its key."""
         row = {
@@ -271,9 +317,9 @@ class ResultStore:
             "content_hash": report.content_hash,
             "verdict": report.verdict.value,
             "taskaudit_version": __version__,
-            "config": json.dumps(config or {}, sort_keys=True, default=str),
+            "config": config_json(config or {}),
             "duration_sec": report.duration_sec,
-            "recorded_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "recorded_at": _timestamp(datetime.now(UTC)),
             "report": report.model_dump_json(),
         }
         with self._lock, self._engine.begin() as conn:
@@ -292,6 +338,73 @@ class ResultStore:
         return insert(self.results).values(**row).on_conflict_do_update(
             index_elements=["key"], set_=update
         )
+
+    # ----------------------------------------------------------------- reading back, pruning
+
+    def summaries(self) -> list[StoredResult]:
+        """Every stored result without its report (cheap, for choosing and counting)."""
+        sa = self._sa
+        c = self.results.c
+        columns = [c.key, c.kind, c.task_id, c.source, c.verdict, c.taskaudit_version, c.config,
+                   c.recorded_at]
+        with self._lock, self._engine.connect() as conn:
+            return [StoredResult(*row) for row in conn.execute(sa.select(*columns))]
+
+    def latest_results(
+        self, *, version: str | None = None, config: dict[str, Any] | None = None
+    ) -> list[tuple[StoredResult, TaskReport]]:
+        """The latest stored result of each task (same id, same source) with its report, ordered
+        by source and id; only results of taskaudit ``version`` and audit ``config`` when given.
+        Two identical tasks share one result (the store is content-addressed): it comes back
+        under the id and source it was last recorded with."""
+        wanted_config = None if config is None else config_json(config)
+        latest: dict[tuple[str, str], StoredResult] = {}
+        for row in self.summaries():
+            if version is not None and row.taskaudit_version != version:
+                continue
+            if wanted_config is not None and row.config != wanted_config:
+                continue
+            task = (row.source, row.task_id)
+            if task not in latest or row.recorded_at > latest[task].recorded_at:
+                latest[task] = row
+        chosen = [latest[task] for task in sorted(latest)]
+        texts = self.get_many([row.key for row in chosen])
+        return [(row, TaskReport.model_validate_json(texts[row.key])) for row in chosen if row.key in texts]
+
+    def latest_reports(
+        self, *, version: str | None = None, config: dict[str, Any] | None = None
+    ) -> list[TaskReport]:
+        """``latest_results``, reports only."""
+        return [report for _, report in self.latest_results(version=version, config=config)]
+
+    def prune(
+        self,
+        *,
+        keep_version: str | None = None,
+        keep_config: dict[str, Any] | None = None,
+        older_than: datetime | None = None,
+        dry_run: bool = False,
+    ) -> int:
+        """Delete the results of another taskaudit version than ``keep_version``, of another
+        configuration than ``keep_config``, or recorded before ``older_than`` (any of them);
+        return how many (with ``dry_run``, how many would go). One transaction."""
+        sa = self._sa
+        c = self.results.c
+        conditions = []
+        if keep_version is not None:
+            conditions.append(c.taskaudit_version != keep_version)
+        if keep_config is not None:
+            conditions.append(c.config != config_json(keep_config))
+        if older_than is not None:
+            conditions.append(c.recorded_at < _timestamp(older_than))
+        if not conditions:
+            raise ValueError("prune needs at least one criterion")
+        where = sa.or_(*conditions)
+        with self._lock, self._engine.begin() as conn:
+            if dry_run:
+                count = sa.select(sa.func.count()).select_from(self.results).where(where)
+                return conn.execute(count).scalar_one()
+            return conn.execute(self.results.delete().where(where)).rowcount
 
     def rows(self) -> list[dict[str, Any]]:
         """Every stored result, ordered by key (for tests, exports and inspection)."""
@@ -364,6 +477,36 @@ class AuditCache:
                 self.errors.append(f"{item.id}: cannot read its stored result: {exc}")
             return None
         if report is None or report.verdict == Verdict.ERROR:
+            return None
+        with self._lock:
+            self.hits += 1
+        return _as_task(report, item)
+
+    def lookup_many(self, items: list[Task | LoadError]) -> list[TaskReport | None]:
+        """``lookup`` for a whole batch, in one query per chunk of keys; answers in order."""
+        if self.rerun:
+            return [None] * len(items)
+        keys = [None if isinstance(item, LoadError) else self.key(item) for item in items]
+        try:
+            stored = self.store.get_many([k for k in keys if k is not None])
+        except Exception as exc:  # the store cannot be read: every task is audited again
+            with self._lock:
+                self.errors.append(f"cannot read stored results: {exc}")
+            return [None] * len(items)
+        answers: list[TaskReport | None] = []
+        for item, key in zip(items, keys, strict=True):
+            text = stored.get(key) if key is not None else None
+            answers.append(None if text is None else self._served(item, text))
+        return answers
+
+    def _served(self, item: Task, text: str) -> TaskReport | None:
+        try:
+            report = TaskReport.model_validate_json(text)
+        except Exception as exc:  # an unreadable row is a miss: the task is audited again
+            with self._lock:
+                self.errors.append(f"{item.id}: cannot read its stored result: {exc}")
+            return None
+        if report.verdict == Verdict.ERROR:
             return None
         with self._lock:
             self.hits += 1

@@ -31,8 +31,10 @@ from taskaudit.store import (
 class CountingCheck:
     """A check that needs no sandbox run: it counts its calls and finds W001 in 'weak' tasks."""
 
-    name = "counting"
-    question = Question.VALIDITY  # a task whose validity nobody evaluated is ERROR
+    # Named as the check that runs the reference: without a reference run that ran, a task
+    # is never ACCEPT (verdict.EXECUTION_VALIDITY), and these doubles stand in for it.
+    name = "reference"
+    question = Question.VALIDITY
     description = "test double"
 
     def __init__(self) -> None:

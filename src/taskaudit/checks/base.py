@@ -49,6 +49,10 @@ class AuditConfig:
     reference_runs: int = 3
     select: list[str] = field(default_factory=list)  # finding-code prefixes to keep
     ignore: list[str] = field(default_factory=list)  # finding-code prefixes to drop
+    # Candidate solutions (JSONL file or folder) for differential testing (docs/inputspace.md),
+    # and a digest of their content so the results store re-audits when they change.
+    candidates: str | None = None
+    candidates_digest: str | None = None
 
 
 class AuditContext:

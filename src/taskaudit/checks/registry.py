@@ -6,6 +6,7 @@ from taskaudit.checks.assertions import AssertionsCheck
 from taskaudit.checks.base import Check, register
 from taskaudit.checks.baseline import BaselineCheck
 from taskaudit.checks.harness import HarnessCheck
+from taskaudit.checks.inputspace import InputSpaceCheck
 from taskaudit.checks.interface import InterfaceCheck
 from taskaudit.checks.llm_review import LLMReviewCheck
 from taskaudit.checks.planted import PlantedCheck
@@ -39,6 +40,7 @@ def default_checks() -> list[Check]:
         # strength
         AssertionsCheck(),
         ProbesCheck(),
+        InputSpaceCheck(),  # after the mutation check: it classifies its survivors
         # opinion, off unless an LLM endpoint is configured; never overrides the above
         LLMReviewCheck(),
     ]

@@ -99,3 +99,9 @@ func TestDecodeRejectsMalformed(t *testing.T) {
 		})
 	}
 }
+
+func TestEncodeRejectsLeadingDigit(t *testing.T) {
+	if _, err := rle.Encode("7"); !errors.Is(err, rle.ErrDigit) {
+		t.Errorf("Encode(%q) error = %v, want ErrDigit", "7", err)
+	}
+}
