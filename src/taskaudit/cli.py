@@ -70,6 +70,9 @@ def main() -> None:
                    "(default: RAY_ADDRESS if set, else a local Ray instance).")
 @click.option("--reference-runs", type=click.IntRange(1, 50), default=3, show_default=True,
               help="Times the reference runs; a test that changes outcome is flaky.")
+@click.option("--mutation-report", "mutation_report_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each audited task's mutants as mutation-testing-report-schema JSON (the "
+                   "format of Stryker's HTML viewer) into DIR. Implies --rerun.")
 @click.option("--candidates", type=click.Path(exists=True, path_type=Path),
               help="JSONL file or folder of candidate solutions; a wrong one that passes the tests "
                    "is reported with the input that shows it (W302).")
@@ -81,7 +84,8 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show evidence and every check in the terminal.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 def audit(paths, json_path, md_path, html_path, junit_path, export_path, store_target, no_store,
-          rerun, select, ignore, jobs, executor_name, ray_address, reference_runs, candidates,
+          rerun, select, ignore, jobs, executor_name, ray_address, reference_runs, mutation_report_dir,
+          candidates,
           sandbox_name, fail_on, exit_zero, verbose, quiet) -> None:
     """Audit the tasks at PATHS (task directories, folders of tasks, JSONL files).
 
@@ -131,6 +135,13 @@ def audit(paths, json_path, md_path, html_path, junit_path, export_path, store_t
         candidates_digest=_digest(candidates) if candidates else None,
     )
     checks = default_checks()
+    if mutation_report_dir:
+        from taskaudit.checks.mutation import MutationCheck
+
+        # Tasks served from the store are not mutated again, so they would get no report.
+        rerun = True
+        checks = [MutationCheck(report_dir=mutation_report_dir) if c.name == "mutation" else c
+                  for c in checks]
     cache = None
     if not no_store:
         from taskaudit.store import AuditCache, StoreError, open_store

@@ -9,6 +9,7 @@ from taskaudit.checks.harness import HarnessCheck
 from taskaudit.checks.inputspace import InputSpaceCheck
 from taskaudit.checks.interface import InterfaceCheck
 from taskaudit.checks.llm_review import LLMReviewCheck
+from taskaudit.checks.mutation import MutationCheck
 from taskaudit.checks.planted import PlantedCheck
 from taskaudit.checks.probes import ProbesCheck
 from taskaudit.checks.reference import ReferenceCheck
@@ -39,6 +40,7 @@ def default_checks() -> list[Check]:
         UntestedCheck(),
         # strength
         AssertionsCheck(),
+        MutationCheck(),  # after the reference check: it reads the reference runs
         ProbesCheck(),
         InputSpaceCheck(),  # after the mutation check: it classifies its survivors
         # opinion, off unless an LLM endpoint is configured; never overrides the above

@@ -8,7 +8,8 @@ the task's pristine tests against them in the sandbox, as fast as its language a
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from taskaudit.mutation.model import Mutant, MutantResult
@@ -16,6 +17,7 @@ from taskaudit.mutation.model import Mutant, MutantResult
 if TYPE_CHECKING:
     from taskaudit.languages.base import Language
     from taskaudit.model import RunResult, Task
+    from taskaudit.runner import Variant
     from taskaudit.sandbox.base import SandboxBackend
 
 
@@ -27,6 +29,10 @@ class MutationJob:
     sandbox: "SandboxBackend"
     language: "Language"  # the task language's runner module (toolchain, prepare, parse)
     reference: "RunResult"  # a passing reference run: its tests and its time set the limits
+    # Runs whole variants (the rebuild fallback) on the audit's run pool; None: one by one here.
+    run_many: "Callable[[list[Variant]], list[RunResult]] | None" = None
+    notes: list[str] = field(default_factory=list)  # what the backend did, for the report
+    stats: dict[str, float] = field(default_factory=dict)  # measurements (peak RSS, CPU seconds)
 
 
 class MutationBackend(Protocol):

@@ -40,6 +40,10 @@ class Mutant:
     original: str  # the replaced source text
     replacement: str  # what replaces it
     description: str = ""  # "replaced < with <="
+    # Where the mutated code sits when that matters for classifying a survivor:
+    # "error_message" (a string inside a raise/throw/panic or an error constructor),
+    # "output_message" (a string only printed or logged). Empty otherwise.
+    context: str = ""
 
     def apply(self, source: bytes) -> bytes:
         """The file's content with this mutant applied (the rebuild / probe path)."""
@@ -108,6 +112,10 @@ class MutationRun:
     strategy: str  # "schemata+warm-worker", "rebuild", ...
     tests: list[str] = field(default_factory=list)
     duration_sec: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what the backend did (fallbacks, timings)
+    files: list[str] = field(default_factory=list)  # the source files that were mutated
+    # Measurements of the run (worker peak memory, CPU seconds, median ms per mutant ...).
+    stats: dict[str, float] = field(default_factory=dict)
 
     def count(self, outcome: Outcome) -> int:
         return sum(r.outcome == outcome for r in self.results)

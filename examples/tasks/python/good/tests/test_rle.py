@@ -43,7 +43,7 @@ def test_roundtrip(text):
     assert decode(encode(text)) == text
 
 
-@pytest.mark.parametrize("data", ["a", "3", "3a2", "0a", "a3"])
+@pytest.mark.parametrize("data", ["a", "3", "3a2", "0a", "a3", "a3b"])
 def test_decode_rejects_malformed(data):
     with pytest.raises(ValueError):
         decode(data)

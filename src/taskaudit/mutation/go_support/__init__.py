@@ -1,0 +1,1 @@
+"""Go mutation: operators (tree-sitter), the schema's Go shapes and its drivers."""

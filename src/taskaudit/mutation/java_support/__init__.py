@@ -1,0 +1,1 @@
+"""Java mutation: operators (tree-sitter), the schema's Java shapes, the warm JVM driver."""
