@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from examples_audit import ExamplesAudit, audit_examples
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -21,3 +22,16 @@ def _no_results_store():
         os.environ.pop("TASKAUDIT_NO_STORE", None)
     else:
         os.environ["TASKAUDIT_NO_STORE"] = before
+
+
+# ------------------------------------------------------------------ the bundled examples, once
+#
+# `make demo` audits examples/tasks; the examples tests of every language read that one audit
+# (tests/test_examples.py pins each example's verdict and codes) instead of each auditing its
+# own folder again: every example now runs the mutation, probe and input-space checks too.
+
+
+@pytest.fixture(scope="session")
+def examples_audit(tmp_path_factory) -> ExamplesAudit:
+    """The README's demo: every bundled example audited by the real CLI."""
+    return audit_examples(tmp_path_factory.mktemp("examples") / "report.json")

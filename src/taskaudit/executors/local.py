@@ -28,6 +28,7 @@ class LocalExecutor:
         pass
 
     def run(self, tasks: Sequence[tuple[int, Task]], job: AuditJob) -> Iterator[tuple[int, TaskReport]]:
+        _import_before_threads()
         task_pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="task")
         run_pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="run")
         pending: dict[Future[TaskReport], int] = {}
@@ -43,3 +44,10 @@ class LocalExecutor:
             # tasks not started are dropped, and the running ones finish their runs.
             task_pool.shutdown(wait=True, cancel_futures=True)
             run_pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_before_threads() -> None:
+    """Import, in this thread, the modules the checks import lazily whose import is not safe to
+    race: pytest's package has import cycles, and two task threads importing it at once can
+    see a partially initialised ``_pytest`` module (seen as an AttributeError in a check)."""
+    import pytest  # noqa: F401

@@ -33,16 +33,8 @@ def make_differ(task: Task, workspace: dict[str, bytes], backend, language):
                 state["analysis"] = None
         return state["analysis"]
 
-    def differ(result):
-        analysis = reference()
-        if analysis is None or not any(analysis.usable):
-            return None, None
-        [rival] = ia.survivor_rivals(workspace, [result]) or [None]
+    def judge(rival):
         if rival is None:
-            return None, None
-        try:
-            ia.compare_rivals(analysis, [rival], backend, mounts, support)
-        except HarnessError:
             return None, None
         if rival.disagreements:
             d = rival.disagreements[0]
@@ -53,4 +45,21 @@ def make_differ(task: Task, workspace: dict[str, bytes], backend, language):
             return None, None  # differs only where a test looks (or never ran): no new evidence
         return SurvivorKind.LIKELY_EQUIVALENT, None
 
+    def batch(results):
+        """Judge many survivors with one harness run for all of them (one sandbox process)."""
+        analysis = reference()
+        if analysis is None or not any(analysis.usable):
+            return [(None, None)] * len(results)
+        rivals = ia.survivor_rivals(workspace, results)
+        try:
+            ia.compare_rivals(analysis, rivals, backend, mounts, support)
+        except HarnessError:
+            return [(None, None)] * len(results)
+        by_result = {id(r.payload): r for r in rivals}
+        return [judge(by_result.get(id(result))) for result in results]
+
+    def differ(result):
+        return batch([result])[0]
+
+    differ.batch = batch
     return differ

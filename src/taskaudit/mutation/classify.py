@@ -35,12 +35,18 @@ def classify(
 ) -> list[MutantResult]:
     """Set ``survivor_kind`` on every survivor (in place; returns the same list)."""
     tests_text = b"\n".join((test_files or {}).values())
+    behavioural = []
     for r in results:
         if r.outcome != Outcome.SURVIVED:
             continue
         r.survivor_kind = _kind(r, workspace, tests_text, normalised)
-        if differ is not None and r.survivor_kind == SurvivorKind.BEHAVIOURAL:
-            kind, witness = differ(r)
+        if r.survivor_kind == SurvivorKind.BEHAVIOURAL:
+            behavioural.append(r)
+    if differ is not None and behavioural:
+        # A differ with a ``batch`` judges all survivors in one harness run instead of one each.
+        batch = getattr(differ, "batch", None)
+        verdicts = batch(behavioural) if batch else [differ(r) for r in behavioural]
+        for r, (kind, witness) in zip(behavioural, verdicts):
             if kind is not None:
                 r.survivor_kind = kind
             if witness is not None:

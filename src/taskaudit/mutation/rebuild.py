@@ -18,9 +18,9 @@ from taskaudit.mutation.model import Mutant, MutantResult, Outcome, apply_mutant
 # Rebuilding costs a process start and a build per mutant (0.25-7 s): at most REBUILD_CAP per
 # task, fewer when the reference run is slow (about REBUILD_SECONDS of runs), never below
 # REBUILD_MIN.
-REBUILD_CAP = 40
-REBUILD_MIN = 10
-REBUILD_SECONDS = 60.0
+REBUILD_CAP = 16
+REBUILD_MIN = 6
+REBUILD_SECONDS = 20.0
 
 
 def rebuild_cap(reference_seconds: float) -> int:
