@@ -10,7 +10,7 @@ def record(name: str, question: Question, status: CheckStatus = CheckStatus.RAN)
     return CheckRecord(name=name, question=question, status=status)
 
 
-ALL_RAN = [record("s", Question.SPEC), record("v", Question.VALIDITY), record("w", Question.STRENGTH)]
+ALL_RAN = [record("s", Question.SPEC), record("reference", Question.VALIDITY), record("w", Question.STRENGTH)]
 
 
 def test_clean_task_is_accepted():
@@ -38,6 +38,25 @@ def test_question_without_a_check_that_ran_is_not_evaluated_never_pass():
               record("w", Question.STRENGTH, CheckStatus.SKIPPED)]
     questions = question_results([], checks)
     assert questions[Question.STRENGTH].status == Status.NOT_EVALUATED
+
+
+def test_static_validity_checks_alone_never_accept():
+    # The interface check ran, the reference did not (a SWE-bench row, a MultiPL-E row).
+    checks = [record("s", Question.SPEC), record("interface", Question.VALIDITY),
+              record("reference", Question.VALIDITY, CheckStatus.SKIPPED), record("w", Question.STRENGTH)]
+    questions = question_results([], checks)
+    assert questions[Question.VALIDITY].status == Status.PASS
+    assert overall(questions, checks) == Verdict.ERROR
+    failing = question_results([finding("V101", Question.VALIDITY, Severity.ERROR)], checks)
+    assert overall(failing, checks) == Verdict.REJECT  # a defect found statically still counts
+
+
+def test_question_score_is_the_last_scored_check():
+    checks = [*ALL_RAN, CheckRecord(name="mutation", question=Question.STRENGTH, status=CheckStatus.RAN, score=0.5),
+              CheckRecord(name="inputspace", question=Question.STRENGTH, status=CheckStatus.RAN, score=0.8)]
+    questions = question_results([], checks)
+    assert questions[Question.STRENGTH].score == 0.8
+    assert questions[Question.VALIDITY].score is None
 
 
 def test_errored_check_makes_the_task_error_even_with_defects():
