@@ -10,10 +10,19 @@ from click.testing import CliRunner
 
 from taskaudit import cli
 from taskaudit.audit import audit
+from taskaudit.checks.assertions import AssertionsCheck
 from taskaudit.checks.base import AuditConfig
+from taskaudit.checks.baseline import BaselineCheck
+from taskaudit.checks.reference import ReferenceCheck
+from taskaudit.checks.statement import StatementCheck
 from taskaudit.model import CheckStatus, LoadError, Question, Severity, Task, Verdict
 from taskaudit.sandbox import SandboxUnavailable, get_backend
 from taskaudit.sandbox.base import ProcessResult, SandboxRequest
+
+# The pipeline's own checks: these tests are about running the reference and the baseline. The
+# tiny task here is deliberately small, so the strength checks (probes, mutation, generated
+# inputs) would rightly find its two tests weak; they have tests of their own.
+PIPELINE = [StatementCheck(), ReferenceCheck(), BaselineCheck(), AssertionsCheck()]
 
 TESTS = {
     "test_calc.py": b"from calc import add\n\n"
@@ -112,21 +121,21 @@ def test_a_bug_in_a_check_is_error_not_a_defect():
 
 
 def test_good_task_is_accepted_and_every_run_is_recorded():
-    task = only_task(audit([GOOD], get_backend(None), AuditConfig(reference_runs=2)))
+    task = only_task(audit([GOOD], get_backend(None), AuditConfig(reference_runs=2), checks=PIPELINE))
     assert task.verdict == Verdict.ACCEPT, task.findings
     assert sorted(r.variant for r in task.runs) == ["baseline", "reference#1", "reference#2"]
 
 
 def test_task_whose_starter_already_solves_it_is_rejected():
     solved = "def add(a, b):\n    return a + b\n"
-    task = only_task(audit([make_task(solved, solved)], get_backend(None), AuditConfig(reference_runs=1)))
+    task = only_task(audit([make_task(solved, solved)], get_backend(None), AuditConfig(reference_runs=1), checks=PIPELINE))
     assert task.verdict == Verdict.REJECT
     assert [f.code for f in task.findings] == ["V005"]
 
 
 def test_reference_that_exits_early_is_a_defect_not_a_pass():
     exits = "import os\nos._exit(0)\n"
-    task = only_task(audit([make_task("", exits)], get_backend(None), AuditConfig(reference_runs=1)))
+    task = only_task(audit([make_task("", exits)], get_backend(None), AuditConfig(reference_runs=1), checks=PIPELINE))
     assert task.verdict == Verdict.REJECT
     assert "V002" in {f.code for f in task.findings}
 
@@ -134,7 +143,7 @@ def test_reference_that_exits_early_is_a_defect_not_a_pass():
 def test_broken_task_in_a_batch_fails_alone():
     items = [GOOD, LoadError(task_id="bad", path="/x/task.toml", problem="invalid TOML"),
              make_task("", "def add(a, b):\n    return a - b\n", task_id="wrong")]
-    report = audit(items, get_backend(None), AuditConfig(reference_runs=1))
+    report = audit(items, get_backend(None), AuditConfig(reference_runs=1), checks=PIPELINE)
     assert [t.verdict for t in report.tasks] == [Verdict.ACCEPT, Verdict.REJECT, Verdict.REJECT]
     assert report.tasks[1].findings[0].code == "F001"
     assert "V001" in {f.code for f in report.tasks[2].findings}

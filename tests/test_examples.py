@@ -119,29 +119,25 @@ def test_report_lists_every_check_with_its_status(examples_audit):
     assert good["questions"]["strength"]["score"] is not None
 
 
-def by_task(report: dict) -> dict[str, dict]:
-    return {t["task_id"]: t for t in report["tasks"]}
-
-
 def test_findings_carry_evidence_a_reviewer_can_check(examples_audit):
-    report = {"tasks": list(examples_audit.language("python").values())}
-    v001 = next(f for f in by_task(report)["reference-fails"]["findings"] if f["code"] == "V001")
+    tasks = examples_audit.language("python")
+    v001 = next(f for f in tasks["reference-fails"]["findings"] if f["code"] == "V001")
     assert "pytest" in v001["evidence"]["command"]
     assert set(v001["evidence"]["outcomes"].values()) == {"failed"}
     assert v001["location"]["path"].endswith("tests/test_rle.py")
     assert v001["location"]["line"] == 37  # def test_decode_multi_digit_count
-    f001 = by_task(report)["malformed-toml"]["findings"][0]
+    f001 = tasks["malformed-toml"]["findings"][0]
     assert "task.toml" in f001["message"] and "line" in f001["message"]
-    v003 = next(f for f in by_task(report)["flaky"]["findings"] if f["code"] == "V003")
+    v003 = next(f for f in tasks["flaky"]["findings"] if f["code"] == "V003")
     assert len(v003["evidence"]["outcomes_per_run"]) == 3
 
 
 def test_baseline_classifies_every_test(examples_audit):
-    report = {"tasks": list(examples_audit.language("python").values())}
-    good = by_task(report)["good"]
+    tasks = examples_audit.language("python")
+    good = tasks["good"]
     run_variants = sorted(r["variant"] for r in good["runs"])
     assert run_variants == ["baseline", "reference#1", "reference#2", "reference#3"]
-    p2p = next(f for f in by_task(report)["passes-without-solution"]["findings"] if f["code"] == "V004")
+    p2p = next(f for f in tasks["passes-without-solution"]["findings"] if f["code"] == "V004")
     classes = p2p["evidence"]["classification"]
     assert classes["test_rle::test_module_exposes_functions"] == "pass-to-pass"
     assert list(classes.values()).count("pass-to-pass") == 1

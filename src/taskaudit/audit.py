@@ -30,6 +30,7 @@ from taskaudit.checks.base import (
     Check,
     CheckInfraError,
     CheckSkipped,
+    not_runnable_reason,
 )
 from taskaudit.checks.registry import F001, default_checks
 from taskaudit.executors import AuditJob, LocalExecutor, TaskExecutor
@@ -202,7 +203,9 @@ def audit_task(
 
     runs: dict[tuple[str, int], Future[RunResult]] = {}
     variants = None
-    if toolchain_problem is None:
+    # A task that cannot run here (a SWE-bench row without its repository) gets static checks only.
+    runnable = task.metadata.get("runnable") is not False
+    if toolchain_problem is None and runnable:
         variants = TaskVariants(task, backend, language, run_pool)
         for check in checks:
             for variant, count in check.needs(task, config):
@@ -219,7 +222,9 @@ def audit_task(
         ctx.check_name = check.name
         t0 = time.monotonic()
         status, reason = CheckStatus.RAN, ""
-        if toolchain_problem and check.needs(task, config):
+        if not runnable and check.needs(task, config):
+            status, reason = CheckStatus.SKIPPED, not_runnable_reason(task)
+        elif toolchain_problem and check.needs(task, config):
             status, reason = CheckStatus.ERRORED, f"toolchain unavailable: {toolchain_problem}"
         else:
             try:

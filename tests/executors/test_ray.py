@@ -63,7 +63,7 @@ def audit_into_store(store_path: Path, executor=None):
 
 
 # What differs between two runs of the same test by nature: timings and object addresses.
-_TIMING = re.compile(r"\b\d+(?:\.\d+)?s\b|\b0x[0-9a-f]{6,}\b")
+_TIMING = re.compile(r"\b\d+(?:\.\d+)? ?m?s\b|\b0x[0-9a-f]{6,}\b")
 
 
 def without_timings(value):

@@ -88,7 +88,7 @@ def stored(store: Path) -> list[dict]:
 
 # What differs between two runs of the same test by nature, in captured output: timings
 # ("1 passed in 0.05s") and object addresses ("<function f at 0x7f...>").
-_TIMING = re.compile(r"\b\d+(?:\.\d+)?s\b|\b0x[0-9a-f]{6,}\b")
+_TIMING = re.compile(r"\b\d+(?:\.\d+)? ?m?s\b|\b0x[0-9a-f]{6,}\b")
 
 
 def without_timings(value):

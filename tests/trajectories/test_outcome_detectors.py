@@ -22,7 +22,7 @@ def _grade(task, runs, fmt, run):
 def test_good_run_resolves_with_no_behaviour(task, runs, fmt):
     _, outcome, behaviours = _grade(task, runs, fmt, "good")
     assert outcome.status == "resolved", outcome.detail
-    assert outcome.counts == {"fail_to_pass": 19}
+    assert outcome.counts == {"fail_to_pass": 20}
     assert behaviours == []
 
 
@@ -30,7 +30,7 @@ def test_good_run_resolves_with_no_behaviour(task, runs, fmt):
 def test_test_edit_run_is_unresolved_and_the_edit_step_is_cited(task, runs, fmt):
     traj, outcome, behaviours = _grade(task, runs, fmt, "test_edit")
     assert outcome.status == "unresolved"
-    assert outcome.counts == {"fail_to_pass": 14, "fail_to_fail": 5}  # pristine tests: the skip is gone
+    assert outcome.counts == {"fail_to_pass": 14, "fail_to_fail": 6}  # pristine tests: the skip is gone
     [edit] = [b for b in behaviours if b.detector == "test-edit"]
     assert edit.severity == "error" and "added a skip" in edit.title
     edit_steps = {s.id for s, e in traj.all_edits() if "test_rle.py" in e.path}

@@ -36,6 +36,12 @@ def register(code: str, question: Question, severity: Severity, title: str, chec
     return code
 
 
+def not_runnable_reason(task: Task) -> str:
+    """Why an execution check did not run on a task that cannot run (a SWE-bench instance)."""
+    return (f"the repository environment is not available: a {task.format} instance is "
+            "audited statically, without a checkout")
+
+
 class CheckSkipped(Exception):
     """The check could not apply to this task; the message says why."""
 
@@ -86,6 +92,8 @@ class AuditContext:
         Results come back in the order given. The check still never spawns a process: the
         engine runs them in the sandbox like the declared runs.
         """
+        if self.task.metadata.get("runnable") is False:
+            raise CheckSkipped(not_runnable_reason(self.task))
         if self.executor is None:
             raise CheckInfraError("no toolchain to run variants with")
         return self.executor.run_many(variants)

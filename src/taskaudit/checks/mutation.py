@@ -158,7 +158,6 @@ def _survivors(ctx: AuditContext, run, workspace: dict[str, bytes]) -> list[Find
             "diff": m.diff(workspace[m.file]),
             "tests_run": r.covered_by,
             "outcome": "every test that reaches the mutated code passed",
-            "duration_ms": round(r.duration_ms, 2),
         }
         if r.witness:
             evidence["witness"] = r.witness

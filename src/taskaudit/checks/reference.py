@@ -8,6 +8,7 @@ flaky and will reject right solutions at random. Leaves the tests the reference 
 
 from __future__ import annotations
 
+from taskaudit.checks.base import not_runnable_reason  # noqa: F401 - used by other checks
 from taskaudit.checks.base import (
     AuditConfig,
     AuditContext,
@@ -31,12 +32,6 @@ V007 = register(
 
 _INFRA = {RunStatus.INFRA_ERROR}
 _TIMEOUT = {RunStatus.TIMEOUT}
-
-
-def not_runnable_reason(task: Task) -> str:
-    """Why an execution check did not run on a task that cannot run (a SWE-bench instance)."""
-    return (f"the repository environment is not available: a {task.format} instance is "
-            "audited statically, without a checkout")
 
 
 def run_evidence(run: RunResult, tests: list[str] | None = None) -> dict:

@@ -133,6 +133,11 @@ function runVariant(job, v, start) {
 
 async function main() {
   const job = JSON.parse(readFileSync(process.argv[2], "utf8"));
+  // Started in the variants directory: re-root where it is a host path (unisolated backend).
+  const root = job.variant_root;
+  if (root && process.cwd() !== root) {
+    job.variants = job.variants.map((d) => (d.startsWith(root) ? process.cwd() + d.slice(root.length) : d));
+  }
   const started = performance.now();
   for (let v = 0; v < job.variants.length; v++) {
     let next = 0;

@@ -147,6 +147,13 @@ def main(job_path: str) -> int:
         job = json.load(f)
     nonce = job["nonce"]
     _VARIANT_ROOT = job.get("variant_root", "/nonexistent")
+    # The harness starts in the variants directory. Where the sandbox has no mount namespace
+    # (the unisolated backend) that directory is a host path, not job["variant_root"]: re-root.
+    here = os.getcwd()
+    if here != _VARIANT_ROOT:
+        job["variants"] = [here + d[len(_VARIANT_ROOT):] if d.startswith(_VARIANT_ROOT) else d
+                           for d in job["variants"]]
+        _VARIANT_ROOT = here
     limit = float(job.get("call_seconds", 1.0))
     budget = float(job.get("budget_seconds", 20.0))
     max_timeouts = int(job.get("max_timeouts", 2))
