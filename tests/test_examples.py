@@ -46,6 +46,9 @@ EXPECTED |= {
     "python/underspecified": ("REJECT", {"V101", "V102", "V103", "V107"}),
     "javascript/underspecified": ("REJECT", {"S131", "V101", "V102", "V103"}),
     "go/underspecified": ("REJECT", {"S141", "V101", "V103"}),
+    "rust/underspecified": ("REJECT", {"S131", "V101", "V103", "V107"}),
+    "java/underspecified": ("REJECT", {"S132", "S141", "V101", "V102", "V103", "V107"}),
+    "typescript/underspecified": ("REJECT", {"S141", "V101", "V102", "V103", "V107"}),
     # its tests/test.sh pipes pytest into tee, then tests $?: the exit status is lost
     "python/harness-trusts-exit-code": ("REJECT", {"V202"}),
 }

@@ -32,6 +32,47 @@ def test_real_instance_loads_with_patch_images_at_their_line_numbers():
     assert test[77].strip() == '"It must be in [DD] [[HH:]MM:]ss[.uuuuuu] format."'
 
 
+def test_rows_carry_the_published_field_formats():
+    # FAIL_TO_PASS / PASS_TO_PASS are JSON-encoded strings in the published dataset.
+    for name in ("django__django-11049.jsonl", "pallets__flask-4992.jsonl", "constructed.jsonl"):
+        row = json.loads((FIXTURES / name).read_text())
+        assert list(row) == ["repo", "instance_id", "base_commit", "patch", "test_patch",
+                             "problem_statement", "hints_text", "created_at", "version",
+                             "FAIL_TO_PASS", "PASS_TO_PASS", "environment_setup_commit"], name
+        assert isinstance(row["FAIL_TO_PASS"], str) and isinstance(json.loads(row["FAIL_TO_PASS"]), list)
+    (flask,) = load_tasks([FIXTURES / "pallets__flask-4992.jsonl"])
+    assert flask.metadata["FAIL_TO_PASS"] == ["tests/test_config.py::test_config_from_file_toml"]
+    assert len(flask.metadata["PASS_TO_PASS"]) == 18
+    # The new data file the test patch adds is a test file too.
+    assert flask.test_files["tests/static/config.toml"] == b'TEST_KEY="foo"\nSECRET_KEY="config"\n'
+
+
+def test_plain_json_lists_load_too(tmp_path):
+    row = json.loads((FIXTURES / "constructed.jsonl").read_text())
+    row |= {"FAIL_TO_PASS": json.loads(row["FAIL_TO_PASS"]), "PASS_TO_PASS": []}
+    (tmp_path / "lists.jsonl").write_text(json.dumps(row) + "\n")
+    (task,) = load_tasks([tmp_path / "lists.jsonl"])
+    assert task.metadata["FAIL_TO_PASS"] == ["tests/test_config.py::test_timeout_default",
+                                             "tests/test_config.py::test_timeout_rejects_zero"]
+
+
+def test_flask_4992_new_keyword_the_issue_names_differently():
+    """The issue proposes `mode="b"`; the gold patch adds `text`, which the test patch passes
+    in a call spanning three lines; the `def` line itself lies outside the gold patch's hunk."""
+    report = audit(load_tasks([FIXTURES / "pallets__flask-4992.jsonl"]), get_backend(None),
+                   checks=[InterfaceCheck()])
+    (finding,) = report.tasks[0].findings
+    assert finding.code == "V131"
+    assert finding.evidence["name"] == "from_file(text=)"
+    assert finding.evidence["test_location"] == {
+        "path": "tests/test_config.py", "line": 44,
+        "text": 'os.path.join(current_dir, "static", "config.toml"), tomllib.load, text=False'}
+    assert finding.evidence["reference_location"] == {
+        "path": "src/flask/config.py", "line": 237, "text": "text: bool = True,"}
+    assert finding.evidence["statement_span"]["text"] == (
+        'app.config.from_file("config.toml", tomllib.load, mode="b")')
+
+
 def test_static_audit_without_a_checkout():
     tasks = load_tasks([FIXTURES / "constructed.jsonl", FIXTURES / "django__django-11049.jsonl"])
     report = audit(tasks, get_backend(None), AuditConfig(reference_runs=1),

@@ -132,3 +132,13 @@ def test_a_string_passed_to_the_call_is_an_input_not_an_output_format():
         {"src/lib.rs": "pub fn string_to_md5(text: &str) -> String { String::new() }\n"},
     )
     assert run_static(InterfaceCheck(), task) == []
+
+
+def test_an_english_word_in_prose_does_not_name_a_parameter():
+    from taskaudit.checks.interface import names_parameter
+
+    statement = 'It opens the file in text mode.\n\n```python\nload("x", mode="b")\n```\n'
+    assert not names_parameter(statement, "text")
+    assert names_parameter(statement, "mode")  # mode= in the statement's code
+    assert names_parameter("Pass `text` to choose.", "text")  # inline code
+    assert names_parameter("Add a max_retries option.", "max_retries")  # no English word

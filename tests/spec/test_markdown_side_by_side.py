@@ -44,3 +44,18 @@ def test_statement_and_test_line_side_by_side():
     # A statement that says nothing is said so, not left blank.
     assert any(r[0] == "nothing about this" for r in table if len(r) == 2)
     assert "**Reference provides it**" in markdown
+
+
+def test_side_by_side_holds_for_the_rust_java_and_typescript_findings():
+    tasks = [example(f"{lang}/underspecified") for lang in ("rust", "java", "typescript")]
+    report = audit(tasks, get_backend(None), AuditConfig(reference_runs=1),
+                   checks=[InterfaceCheck(), UnstatedCheck()])
+    table = [r for r in rows(render_markdown(report)) if len(r) == 2]
+    expected = [
+        ("line 10: Bad input must be rejected.", "tests/sizes_test.rs:26"),  # V103, Rust
+        ("nothing about this", "tests/sizes_test.rs:31"),  # V107, Rust
+        ("nothing about this", "tests/ClockTest.java:19"),  # V103, Java: no word about errors
+        ("nothing about this", "tests/money.test.ts:26"),  # V107, TypeScript
+    ]
+    for statement, test in expected:
+        assert any(r[0] == statement and test in r[1] for r in table), (statement, test, table)

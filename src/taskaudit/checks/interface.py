@@ -169,26 +169,112 @@ def _names(ctx: AuditContext, facts: _Facts) -> list[Finding]:
 def _new_parameters(ctx: AuditContext, facts: _Facts) -> list[Finding]:
     """SWE-bench: a keyword argument the test patch passes to a function whose new signature,
     with that parameter, only the gold patch introduces."""
-    before = code.python_parameters(facts.task.starter_files)
-    after = code.python_parameters(facts.task.solution_files)
     findings = []
-    for function, (params, ref) in sorted(after.items()):
-        if function not in before:
-            continue  # a new function is a name (V131 above)
-        for param in sorted(params - before[function][0]):
-            if find_word(facts.task.statement, param):
-                continue
-            use = next(((p, n, t) for p, n, t in facts.test_lines
-                        if re.search(rf"\b{re.escape(function)}\s*\(.*\b{re.escape(param)}\s*=", t)), None)
-            if use is None:
-                continue
-            occ = Occurrence(param, use[0], use[1], use[2].strip()[:300])
-            findings.append(_finding(
-                ctx, V131,
-                f"the test patch calls `{function}(..., {param}=...)` ({use[0]}:{use[1]}); only the "
-                f"gold patch adds the parameter `{param}` ({ref.path}:{ref.line}) and the problem "
-                "statement never names it", occ, ref, name=f"{function}({param}=)"))
+    for function, param, ref in _added_parameters(facts.task):
+        if names_parameter(facts.task.statement, param):
+            continue
+        use = _keyword_use(facts.task.test_files, function, param)
+        if use is None:
+            continue
+        findings.append(_finding(
+            ctx, V131,
+            f"the test patch calls `{function}(..., {param}=...)` ({use.path}:{use.line}); only the "
+            f"gold patch adds the parameter `{param}` ({ref.path}:{ref.line}) and the problem "
+            "statement never names it", use, ref,
+            # what the statement does say about the function (flask-4992 proposes `mode="b"`)
+            statement_span=_last_code_mention(facts.task.statement, function),
+            name=f"{function}({param}=)"))
     return findings
+
+
+def _last_code_mention(statement: str, name: str):  # noqa: ANN202 - Span | None
+    """The statement's last mention of ``name`` as a call (``name(``), else its first mention."""
+    calls = list(re.finditer(rf"(?<![A-Za-z0-9_]){re.escape(name)}\s*\(", statement))
+    if calls:
+        return span(statement, calls[-1].start(), calls[-1].end())
+    return find_word(statement, name)
+
+
+_PARAM_LINE = re.compile(r"^\s+\*{0,2}([A-Za-z_]\w*)\s*(?::[^=]+?)?\s*(?:=.+?)?,?\s*$")
+_SIGNATURE_END = re.compile(r"^\s*\)\s*(?:->.*)?:\s*$")
+
+
+def _added_parameters(task: Task) -> list[tuple[str, str, Occurrence]]:
+    """(function, parameter, the reference line adding it) for every parameter the gold patch
+    adds to an existing Python function. Read from the syntax trees where the hunks hold the
+    whole signature, else line by line: an added ``name: type = default,`` line inside a
+    signature whose ``def`` is above it in the hunk or named by the hunk's header."""
+    before = code.python_parameters(task.starter_files)
+    after = code.python_parameters(task.solution_files)
+    found: dict[tuple[str, str], Occurrence] = {}
+    for function, (params, ref) in after.items():
+        if function in before:
+            for param in params - before[function][0]:
+                found.setdefault((function, param), ref)
+    sections = task.metadata.get("patch_sections") or {}
+    for path, content in sorted(task.solution_files.items()):
+        if not path.endswith(".py"):
+            continue
+        new = content.decode("utf-8", errors="replace").split("\n")
+        old = set(task.starter_files.get(path, b"").decode("utf-8", errors="replace").split("\n"))
+        for index, line in enumerate(new):
+            match = _PARAM_LINE.match(line)
+            if not match or line in old or match.group(1) in ("self", "cls"):
+                continue
+            following = [ln for ln in new[index + 1:index + 12] if ln.strip()]
+            closes = next((ln for ln in following if not _PARAM_LINE.match(ln)), "")
+            if not _SIGNATURE_END.match(closes):
+                continue
+            function = _enclosing_def(new, index, sections.get(path, []))
+            if function and function != "__init__":
+                found.setdefault((function, match.group(1)),
+                                 Occurrence(match.group(1), path, index + 1, line.strip()[:300]))
+    return [(f, p, ref) for (f, p), ref in sorted(found.items())]
+
+
+def _enclosing_def(lines: list[str], index: int, sections: list) -> str | None:
+    """The function whose signature line ``index`` is in: a ``def`` above it in the same run of
+    shown lines, else the header of the hunk that holds the line."""
+    for row in range(index, -1, -1):
+        if not lines[row].strip():
+            break  # the hunk's first line: the def is outside it
+        match = re.match(r"\s*(?:async\s+)?def\s+(\w+)\s*\(", lines[row])
+        if match:
+            return match.group(1)
+    header = next((h for start, h in sorted(sections, reverse=True) if start <= index + 1), "")
+    match = re.search(r"def\s+(\w+)\s*\(", header or "")
+    return match.group(1) if match else None
+
+
+def _keyword_use(files: dict[str, bytes], function: str, param: str) -> Occurrence | None:
+    """The test line passing ``param=`` to a call of ``function`` (calls may span lines)."""
+    from taskaudit.spec.examples import _balanced_call
+
+    for path in sorted(files):
+        if not path.endswith(".py"):
+            continue
+        text = files[path].decode("utf-8", errors="replace")
+        for call in re.finditer(rf"\b{re.escape(function)}\s*\(", text):
+            end = _balanced_call(text, call.start())
+            keyword = re.compile(rf"(?<![\w.]){re.escape(param)}\s*=(?!=)")
+            found = keyword.search(text, call.end(), end or call.end())
+            if found:
+                row = text.count("\n", 0, found.start())
+                return Occurrence(param, path, row + 1, text.split("\n")[row].strip()[:300])
+    return None
+
+
+def names_parameter(statement: str, param: str) -> bool:
+    """The statement names ``param`` as a parameter: ``param=``, inside inline or fenced code,
+    or - for a name no English sentence uses (``max_retries``, ``maxRetries``) - anywhere. A
+    plain word in prose ("opens a file in text mode") does not name the parameter ``text``."""
+    word = rf"(?<![A-Za-z0-9_]){re.escape(param)}(?![A-Za-z0-9_])"
+    if re.search(word + r"\s*=", statement):
+        return True
+    if not re.fullmatch(r"[a-z]+", param):
+        return find_word(statement, param) is not None
+    code_spans = re.findall(r"```.*?```|`[^`\n]+`", statement, re.S)
+    return any(re.search(word, span_) for span_ in code_spans)
 
 
 def _error_sentence(statement: str):  # noqa: ANN202

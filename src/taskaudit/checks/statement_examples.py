@@ -9,7 +9,18 @@ statement or the reference is wrong: either way the task contradicts itself.
 Python tasks get a pytest file; JavaScript and TypeScript tasks a file for their own runner
 (node:test, jest or vitest; type-checked like the task's tests for TypeScript); Go tasks a
 ``_test.go`` file in the package of their tests (scalar arguments only; the first result of a
-``(value, error)`` call is compared). Rust and Java: the check is skipped, saying so.
+``(value, error)`` call is compared); Rust tasks an integration test file of the crate
+(values compared by their ``Debug`` text, so ``"x".to_string()`` and ``"x"`` agree; a stated
+value without the ``Ok(..)``/``Some(..)`` the function wraps it in also agrees); Java tasks a
+JUnit 5 class in the package of the task's tests (static methods, or instance methods on a new
+object; values compared with ``equals``, numbers with a tolerance, arrays and lists by their
+printed form). Input/output examples of programs reading standard input run in every language
+(``spec/io_examples.py``), in a second run when the statement has both kinds.
+
+Rust and Java build the generated file as a whole: an example whose call or value does not
+compile against the reference (the statement names a signature the reference does not have)
+is dropped after the first build, counted in the ``examples_not_compiled`` metric, and the
+rest run in a second build.
 """
 
 from __future__ import annotations
@@ -22,13 +33,18 @@ from pathlib import PurePosixPath
 from taskaudit.checks.base import AuditConfig, AuditContext, CheckInfraError, CheckSkipped, register
 from taskaudit.model import Finding, Location, Outcome, Question, RunStatus, Severity, Task
 from taskaudit.spec import code
+from taskaudit.spec import io_examples as io
 from taskaudit.spec.examples import Example, extract
+from taskaudit.spec.io_examples import IOExample, io_examples
 
 NAME = "statement-examples"
 GENERATED = "test_statement_examples.py"
 GENERATED_JS = "statement_examples.test.js"
 GENERATED_TS = "statement_examples.test.ts"
 GENERATED_GO = "statement_examples_test.go"
+GENERATED_RS = "statement_examples.rs"
+GENERATED_JAVA = "StatementExamplesTest.java"
+LANGUAGES = ("python", "javascript", "typescript", "go", "rust", "java")
 
 S131 = register("S131", Question.SPEC, Severity.WARNING,
                 "Statement example disagrees with the reference", NAME)
@@ -90,23 +106,37 @@ class StatementExamplesCheck:
             raise CheckSkipped("the repository environment is not available (the task cannot run)")
         if not task.reference_available:
             raise CheckSkipped("the task ships no reference solution")
-        if task.language not in ("python", "javascript", "typescript", "go"):
+        if task.language not in LANGUAGES:
             raise CheckSkipped(
-                f"statement examples are run for Python, JavaScript, TypeScript and Go, not {task.language}")
+                f"statement examples are run for {', '.join(LANGUAGES)}, not {task.language}")
         if ctx.executor is None:
             raise CheckInfraError("no toolchain to run the examples with")
         workspace = ctx.executor.reference_workspace()
         if workspace is None:
             raise CheckSkipped("the reference could not be built (see the reference check)")
+        blocks = io_examples(task.statement)
+        try:
+            findings = self._run_calls(ctx, workspace)
+        except CheckSkipped:
+            if not blocks:
+                raise
+            return self._run_io(ctx, workspace, blocks, alone=True)
+        if blocks:
+            findings += self._run_io(ctx, workspace, blocks, alone=False)
+        return findings
+
+    def _run_calls(self, ctx: AuditContext, workspace: dict[str, bytes]) -> list[Finding]:
+        """The examples that call a function of the reference."""
+        task = ctx.task
         defined = code.definitions(workspace, task.language)
+        if task.language in ("rust", "java"):
+            return self._run_native(ctx, workspace, set(defined))
         examples = extract(task.statement, set(defined))
         if task.language in ("javascript", "typescript"):
             # A value JSON cannot express (a set, bytes) is not compared.
             examples = [e for e in examples if not e.raises and _js_expected(e.expected) is not None]
         elif task.language == "go":
             examples = [e for e in examples if _go_example_ok(e)]
-        if not examples:
-            raise CheckSkipped("the statement gives no example this check can run")
         if not examples:
             raise CheckSkipped("the statement gives no example this check can run")
         if task.language == "python":
@@ -119,6 +149,86 @@ class StatementExamplesCheck:
             source = javascript_test_file(task, workspace, examples, typed=typed)
         result = run_examples(ctx, name, source, workspace)
         return findings_for(ctx, examples, result, name, source)
+
+    def _run_io(self, ctx: AuditContext, workspace: dict[str, bytes], blocks: list[IOExample],
+                alone: bool) -> list[Finding]:
+        """The input/output examples: the reference's program fed each input (see
+        ``spec/io_examples.py``). When call examples ran too, a program this check cannot run
+        is counted (``io_examples_not_run``), not a skip of the whole check."""
+        task = ctx.task
+        # A TypeScript program is compiled only along with TypeScript tests.
+        prog = None if task.language == "typescript" and not _typescript_tests(task) else io.program(
+            workspace, task.solution_paths, task.language)
+        if prog is None:
+            if alone:
+                raise CheckSkipped(
+                    f"the statement gives {len(blocks)} input/output example(s), but the reference has "
+                    f"no single {task.language} program reading standard input that this check can run")
+            ctx.metrics.setdefault(ctx.check_name, {})["io_examples_not_run"] = float(len(blocks))
+            return []
+        if task.language == "python":
+            name, source = GENERATED, io.python_test_file(prog, blocks)
+        elif task.language == "javascript":
+            name, source = GENERATED_JS, io.javascript_test_file(prog, blocks, _js_test_import(task))
+        elif task.language == "typescript":
+            tests = sorted(p for p in task.test_files if _is_test_file(p, task.language))
+            depth = len(PurePosixPath(tests[0]).parent.parts) if tests else 0
+            name, source = GENERATED_TS, io.typescript_test_file(prog, blocks, _js_test_import(task), depth)
+        elif task.language == "go":
+            name, source = GENERATED_GO, io.go_test_file(_go_test_package(task), blocks)
+        elif task.language == "rust":
+            name, source = GENERATED_RS, io.rust_test_file(prog, blocks)
+        else:
+            name, source = GENERATED_JAVA, io.java_test_file(prog, blocks, _java_test_package(task))
+        examples = [
+            Example(f"(standard input of {prog.path}) {b.stdin.strip()[:200]!r}", prog.name,
+                    b.stdout, "io", b.input_span)
+            for b in blocks
+        ]
+        result = run_examples(ctx, name, source, workspace)
+        findings = findings_for(ctx, examples, result, name, source)
+        for finding in findings:
+            block = blocks[examples.index(next(e for e in examples
+                                                if e.span.evidence() == finding.evidence["statement_span"]))]
+            finding.evidence["stdin"] = block.stdin
+            finding.evidence["expected_stdout"] = block.stdout
+            finding.evidence["output_span"] = block.output_span.evidence()
+        return findings
+
+    def _run_native(self, ctx: AuditContext, workspace: dict[str, bytes],
+                    defined: set[str]) -> list[Finding]:
+        """Rust and Java: build the examples' file; drop the examples that do not compile
+        against the reference and build the rest once more."""
+        task = ctx.task
+        if task.language == "rust":
+            crate = code.rust_library_crate(workspace)
+            if crate is None:
+                raise CheckSkipped("the crate has no library target for an integration test to call")
+            examples = [e for e in extract(task.statement, defined, "rust", defined) if not e.raises]
+            name, write = GENERATED_RS, lambda exs: rust_test_file(task, crate, exs)
+        else:
+            static = code.java_static_methods(workspace)
+            examples = [e for e in extract(task.statement, defined, "java", defined)
+                        if _java_call(e, static) is not None]
+            name, write = GENERATED_JAVA, lambda exs: java_test_file(task, exs, static)
+        if not examples:
+            raise CheckSkipped("the statement gives no example this check can run")
+        source = write(examples)
+        result = run_examples(ctx, name, source, workspace, allow_build_failure=True)
+        not_compiled = 0
+        if result.status == RunStatus.BUILD_FAILED:
+            bad = _uncompiled(examples, source, name, result)
+            if not bad or len(bad) == len(examples):
+                raise CheckSkipped(
+                    "the statement's examples do not compile against the reference: "
+                    + (result.stderr_tail or result.stdout_tail or result.detail)[-400:])
+            not_compiled = len(bad)
+            examples = [e for i, e in enumerate(examples) if i not in bad]
+            source = write(examples)
+            result = run_examples(ctx, name, source, workspace)
+        findings = findings_for(ctx, examples, result, name, source)
+        ctx.metrics.setdefault(ctx.check_name, {})["examples_not_compiled"] = float(not_compiled)
+        return findings
 
 
 def _module_of(path: str) -> str | None:
@@ -310,12 +420,232 @@ def go_test_file(task: Task, workspace: dict[str, bytes], examples: list[Example
     return "\n".join(lines)
 
 
-def run_examples(ctx: AuditContext, name: str, source: str, workspace: dict[str, bytes]):  # noqa: ANN201
+_RUST_HELPERS = r'''
+/// The Debug text of a value, or the panic it raised, marked for taskaudit.
+fn taskaudit_debug<T: std::fmt::Debug>(thunk: impl FnOnce() -> T) -> String {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(thunk)) {
+        Ok(value) => format!("{:?}", value),
+        Err(payload) => {
+            let text = payload.downcast_ref::<&str>().map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            panic!("{RAISED}panic: {}", text)
+        }
+    }
+}
+
+/// Equal Debug texts (spacing aside); a stated value the function wraps in Ok(..) or Some(..)
+/// also counts as equal.
+fn taskaudit_check(actual: &str, expected: &str) {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (a, e) = (norm(actual), norm(expected));
+    if a == e || a == format!("Ok({})", e) || a == format!("Some({})", e) {
+        return;
+    }
+    panic!("{ACTUAL}{}", a)
+}
+'''.replace("{RAISED}", _RAISED).replace("{ACTUAL}", _ACTUAL)
+
+# A value written alone (`Ok("x".to_string())`, `None`) leaves a type parameter open; the
+# parts that do not matter to its Debug text are filled in with ().
+_RUST_OPEN_TYPES = [
+    (re.compile(r"\bOk\("), "Ok::<_, ()>("),
+    (re.compile(r"\bErr\("), "Err::<(), _>("),
+    (re.compile(r"\bNone\b"), "None::<()>"),
+    (re.compile(r"\bvec!\[\s*\]"), "Vec::<()>::new()"),
+]
+_RUST_STRING = re.compile(r'''(?<!\w)(?:r(#*)".*?"\1|b?"(?:\\.|[^"\\])*"|b?'(?:\\.|[^'\\])')''', re.S)
+
+
+def rust_value(source: str) -> str:
+    """``source`` with its open type parameters closed, string literals untouched."""
+    out, pos = [], 0
+    for match in [*_RUST_STRING.finditer(source), None]:
+        code_part = source[pos:match.start() if match else len(source)]
+        for pattern, replacement in _RUST_OPEN_TYPES:
+            code_part = pattern.sub(replacement, code_part)
+        out.append(code_part)
+        if match:
+            out.append(match.group(0))
+            pos = match.end()
+    return "".join(out)
+
+
+def rust_test_file(task: Task, crate: str, examples: list[Example]) -> str:
+    """An integration test of the crate: the crate's public items and the task tests' own
+    ``use`` lines in scope, one ``#[test]`` per example."""
+    uses = [f"use {crate}::*;"]
+    for path in sorted(task.test_files):
+        if path.endswith(".rs"):
+            text = task.test_files[path].decode("utf-8", errors="replace")
+            uses += [ln.strip() for ln in text.splitlines()
+                     if re.match(r"use\s+[\w:{}, *]+;\s*$", ln) and not ln.strip().startswith("use super")]
+    lines = ["// Generated by taskaudit: each example of the statement, run against the reference.",
+             "#![allow(unused_imports, unused_parens, unused_mut, clippy::all)]",
+             *dict.fromkeys(uses), _RUST_HELPERS]
+    for i, ex in enumerate(examples):
+        lines += [
+            "#[test]",
+            f"fn example_{i}() {{",
+            f"    // statement line {ex.span.line}: {ex.span.text[:120]!r}".replace("\n", " "),
+            f"    let actual = taskaudit_debug(|| {ex.call});",
+            f"    let expected = format!(\"{{:?}}\", {rust_value(ex.expected)});",
+            "    taskaudit_check(&actual, &expected);",
+            "}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+_JAVA_HELPERS = '''
+    private interface Thunk { Object get() throws Throwable; }
+
+    private static Object value(Thunk thunk) {
+        try {
+            return thunk.get();
+        } catch (Throwable e) {
+            throw new AssertionError("RAISED" + e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Printed form: strings quoted, arrays and lists as [a, b]. */
+    private static String show(Object v) {
+        if (v == null) return "null";
+        if (v instanceof String) return "\\"" + v + "\\"";
+        if (v instanceof Object[]) return java.util.Arrays.deepToString((Object[]) v);
+        if (v instanceof int[]) return java.util.Arrays.toString((int[]) v);
+        if (v instanceof long[]) return java.util.Arrays.toString((long[]) v);
+        if (v instanceof double[]) return java.util.Arrays.toString((double[]) v);
+        if (v instanceof boolean[]) return java.util.Arrays.toString((boolean[]) v);
+        if (v instanceof char[]) return java.util.Arrays.toString((char[]) v);
+        return String.valueOf(v);
+    }
+
+    private static boolean same(Object actual, Object expected) {
+        if (java.util.Objects.equals(actual, expected)) return true;
+        if (actual instanceof Number && expected instanceof Number) {
+            double a = ((Number) actual).doubleValue(), e = ((Number) expected).doubleValue();
+            return Math.abs(a - e) <= 1e-9 + 1e-6 * Math.abs(e);
+        }
+        return show(actual).equals(show(expected));
+    }
+
+    private static void check(Thunk call, Thunk expected) {
+        Object actual = value(call);
+        Object want;
+        try {
+            want = expected.get();
+        } catch (Throwable e) {
+            throw new RuntimeException("the stated value could not be built", e);
+        }
+        if (!same(actual, want)) throw new AssertionError("ACTUAL" + show(actual));
+    }
+
+    private static void raises(Thunk call, String type) {
+        Object actual;
+        try {
+            actual = call.get();
+        } catch (Throwable e) {
+            if (e.getClass().getSimpleName().equals(type)) return;
+            throw new AssertionError("RAISED" + e.getClass().getName() + ": " + e.getMessage());
+        }
+        throw new AssertionError("ACTUAL" + show(actual) + " (no exception)");
+    }
+'''.replace("RAISED", _RAISED).replace("ACTUAL", _ACTUAL)
+
+
+def _java_call(example: Example, static: dict[str, str]) -> str | None:
+    """The example's call with its receiver: ``Rle.encode("x")`` as written; ``encode("x")``
+    through the class that declares it static, or a new instance of a class constructible without
+    arguments (``new Solution().encode("x")``); None when there is no such receiver."""
+    if "." in example.call.split("(", 1)[0]:
+        return example.call
+    cls = static.get(example.function)
+    return f"{cls}.{example.call}" if cls else None
+
+
+def java_test_file(task: Task, examples: list[Example], static: dict[str, str]) -> str:
+    """A JUnit 5 class in the package of the task's tests, with their imports."""
+    package, imports = None, []
+    for path in sorted(task.test_files):
+        if not path.endswith(".java"):
+            continue
+        text = task.test_files[path].decode("utf-8", errors="replace")
+        found = re.search(r"^\s*package\s+([\w.]+)\s*;", text, re.M)
+        package = found.group(1) if found else None
+        imports = [ln.strip() for ln in text.splitlines() if re.match(r"\s*import\s+[\w.*\s]+;\s*$", ln)]
+        break
+    lines = ["// Generated by taskaudit: each example of the statement, run against the reference.",
+             *([f"package {package};", ""] if package else []),
+             *dict.fromkeys([*imports, "import org.junit.jupiter.api.Test;"]), "",
+             "class StatementExamplesTest {", _JAVA_HELPERS]
+    for i, ex in enumerate(examples):
+        call = _java_call(ex, static)
+        lines += [
+            "    @Test",
+            f"    void example_{i}() {{",
+            f"        // statement line {ex.span.line}",
+            (f"        raises(() -> {call}, {json.dumps(ex.raises)});" if ex.raises
+             else f"        check(() -> {call}, () -> {ex.expected});"),
+            "    }",
+            "",
+        ]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _js_test_import(task: Task) -> str:
+    """How the task's tests load ``test`` (node:test, jest, vitest; require or import)."""
+    for path in sorted(task.test_files):
+        if _is_test_file(path, task.language):
+            for line in task.test_files[path].decode("utf-8", errors="replace").splitlines():
+                if re.search(r"\btest\b", line) and re.match(r"\s*(import|const|let|var)\b", line) \
+                        and re.search(r"""['"](node:test|vitest|@jest/globals)['"]""", line):
+                    return line.strip()
+    source = {"vitest": "vitest", "jest": "@jest/globals"}.get(task.test_runner, "node:test")
+    return f'const {{ test }} = require("{source}");'
+
+
+def _go_test_package(task: Task) -> str:
+    for path in sorted(task.test_files):
+        if path.endswith("_test.go"):
+            match = re.search(r"^package\s+(\w+)", task.test_files[path].decode("utf-8", "replace"), re.M)
+            if match:
+                return match.group(1)
+    return "main"
+
+
+def _java_test_package(task: Task) -> str | None:
+    for path in sorted(task.test_files):
+        if path.endswith(".java"):
+            found = re.search(r"^\s*package\s+([\w.]+)\s*;",
+                              task.test_files[path].decode("utf-8", "replace"), re.M)
+            return found.group(1) if found else None
+    return None
+
+
+def _uncompiled(examples: list[Example], source: str, name: str, result) -> set[int]:  # noqa: ANN001
+    """The examples whose lines of the generated file the compiler's errors point at."""
+    output = f"{result.stdout_tail}\n{result.stderr_tail}\n{result.detail}"
+    rows = {int(n) for n in re.findall(rf"{re.escape(name)}:(\d+)", output)}
+    rows |= {int(n) for n in re.findall(rf"{re.escape(name)}:\[(\d+),", output)}
+    starts = [n for n, ln in enumerate(source.splitlines(), 1) if re.search(r"\bexample_\d+\(", ln)]
+    bad = set()
+    for row in rows:
+        index = sum(1 for start in starts if start <= row) - 1
+        if index >= 0:
+            bad.add(index)
+    return bad
+
+
+def run_examples(ctx: AuditContext, name: str, source: str, workspace: dict[str, bytes],  # noqa: ANN201
+                 allow_build_failure: bool = False):
     """Run the generated file (alone) against the reference workspace, in the sandbox."""
     from taskaudit.runner import Variant, run_variant
 
     task = ctx.task
-    tests_dir = PurePosixPath(next(iter(sorted(task.test_files)), name)).parent
+    tests = sorted(p for p in task.test_files if _is_test_file(p, task.language)) or sorted(task.test_files)
+    tests_dir = PurePosixPath(next(iter(tests), name)).parent
     # Keep the task's test directory layout (a relative require of ../app/x.js depends on it).
     rel = (tests_dir / name).as_posix() if str(tests_dir) != "." else name
     support = {p: c for p, c in task.test_files.items() if not _is_test_file(p, task.language)}
@@ -325,6 +655,8 @@ def run_examples(ctx: AuditContext, name: str, source: str, workspace: dict[str,
                          executor.language)
     if result.status in (RunStatus.INFRA_ERROR, RunStatus.TIMEOUT, RunStatus.RESOURCE_LIMIT):
         raise CheckInfraError(f"the examples run did not finish: {result.status.value} {result.detail}")
+    if allow_build_failure and result.status == RunStatus.BUILD_FAILED:
+        return result
     if result.status != RunStatus.COMPLETED or not result.tests:
         # The reference itself does not load (the reference check reports why): no verdict on
         # the examples, and not an infrastructure error either.
@@ -336,6 +668,8 @@ def run_examples(ctx: AuditContext, name: str, source: str, workspace: dict[str,
 
 def _is_test_file(path: str, language: str) -> bool:
     name = PurePosixPath(path).name
+    if language in ("rust", "java", "go"):
+        return name.endswith({"rust": ".rs", "java": ".java", "go": "_test.go"}[language])
     if language == "python":
         return name.endswith(".py") and (name.startswith("test") or name.endswith("_test.py"))
     return bool(re.search(r"\.(test|spec)\.[cm]?[jt]sx?$", name))
@@ -365,13 +699,17 @@ def findings_for(ctx: AuditContext, examples: list[Example], result, name: str, 
             "generated_test": source,
         }
         where = ctx.location("statement", ex.span.line) or Location(path="statement", line=ex.span.line)
+        if ex.kind == "io":
+            said = (f"statement line {ex.span.line} gives an input for which the program prints "
+                    f"{ex.expected.strip()[:200]!r}")
+        else:
+            said = f"statement line {ex.span.line} says `{ex.call}` gives {ex.raises or ex.expected}"
         if _RAISED in message:
-            raised = message.split(_RAISED, 1)[1].strip()
+            raised = message.split(_RAISED, 1)[1].strip()[:500]
             evidence["reference_raised"] = raised
             findings.append(ctx.finding(
                 S132,
-                f"statement line {ex.span.line} says `{ex.call}` gives {ex.raises or ex.expected}, "
-                f"but the reference raises {raised}",
+                f"{said}, but the reference raises {raised[:300]}",
                 location=where, evidence=evidence))
         elif _ACTUAL in message:
             actual = message.split(_ACTUAL, 1)[1].strip().splitlines()[0]
@@ -379,8 +717,7 @@ def findings_for(ctx: AuditContext, examples: list[Example], result, name: str, 
             evidence["reference_actual"] = actual
             findings.append(ctx.finding(
                 S131,
-                f"statement line {ex.span.line} says `{ex.call}` gives "
-                f"{ex.raises or ex.expected}; the reference gives {actual}",
+                f"{said}; the reference gives {actual}",
                 location=where, evidence=evidence))
         else:
             # No verdict from the reference for this example (the run errored on it).
@@ -390,6 +727,7 @@ def findings_for(ctx: AuditContext, examples: list[Example], result, name: str, 
                 f"statement line {ex.span.line}: `{ex.call}` could not be checked against the "
                 f"reference ({outcome.value}: {message[:200]})",
                 location=where, evidence=evidence))
-    ctx.metrics.setdefault(ctx.check_name, {}).update(
-        {"examples": float(len(examples)), "examples_agree": float(agree)})
+    metrics = ctx.metrics.setdefault(ctx.check_name, {})
+    metrics["examples"] = metrics.get("examples", 0.0) + len(examples)
+    metrics["examples_agree"] = metrics.get("examples_agree", 0.0) + agree
     return findings

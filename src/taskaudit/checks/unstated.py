@@ -59,6 +59,9 @@ CASES: dict[str, tuple[re.Pattern, re.Pattern]] = {
 }
 
 
+_IMPORT = re.compile(r"\s*(?:import|use|from\s+\S+\s+import)\b")
+
+
 class UnstatedCheck:
     name = NAME
     question = Question.SPEC
@@ -74,7 +77,10 @@ class UnstatedCheck:
             raise CheckSkipped("no test source to read")
         findings = []
         for case, (in_test, in_statement) in CASES.items():
-            hit = next(((p, n, t) for p, n, t in lines if in_test.search(t)), None)
+            # An import (`import static ...assertThrows;`) names the assertion; the line that
+            # makes it is the evidence.
+            hit = next(((p, n, t) for p, n, t in lines
+                        if in_test.search(t) and not _IMPORT.match(t)), None)
             if hit is None or in_statement.search(task.statement):
                 continue
             path, number, text = hit

@@ -86,6 +86,7 @@ def _task(row: Any, path: Path, where: str) -> Task:
         raise TaskFormatError(where, f"missing or non-string field(s): {', '.join(missing)} "
                               f"(SWE-bench rows have: {', '.join(REQUIRED)}, FAIL_TO_PASS, PASS_TO_PASS)")
     before, after = images(row["patch"], where, "patch")
+    sections = hunk_sections(row["patch"])
     _, tests = images(row["test_patch"], where, "test_patch")
     if not after:
         raise TaskFormatError(where, "the gold patch changes no file")
@@ -117,6 +118,10 @@ def _task(row: Any, path: Path, where: str) -> Task:
             "base_commit": row.get("base_commit"),
             "FAIL_TO_PASS": _tests_list(row, "FAIL_TO_PASS", where),
             "PASS_TO_PASS": _tests_list(row, "PASS_TO_PASS", where),
+            # Each gold-patch hunk's first post-patch line and the function git names in its
+            # header (``@@ -234,6 +234,7 @@ def from_file(``): the signature a hunk continues
+            # when the ``def`` line itself lies outside it.
+            "patch_sections": sections,
         },
     )
 
@@ -153,6 +158,18 @@ def images(diff: str, where: str, field: str) -> tuple[dict[str, bytes], dict[st
         if not patched.is_removed_file:
             after[path] = _render(new)
     return before, after
+
+
+def hunk_sections(diff: str) -> dict[str, list[list]]:
+    """{path: [[first post-patch line, section header], ...]} of a diff's hunks (parsed already:
+    called after ``images`` accepted the diff)."""
+    from unidiff import PatchSet
+
+    found: dict[str, list[list]] = {}
+    for patched in PatchSet(diff):
+        if not patched.is_binary_file:
+            found[patched.path] = [[h.target_start, h.section_header] for h in patched]
+    return found
 
 
 def _render(lines: dict[int, str]) -> bytes:

@@ -301,3 +301,54 @@ def python_parameters(files: dict[str, bytes]) -> dict[str, tuple[set[str], Occu
             row = node.start_point[0]
             found[name] = (names, Occurrence(name, path, row + 1, _line_text(lines, row)))
     return found
+
+
+def java_static_methods(files: dict[str, bytes]) -> dict[str, str]:
+    """How a statement's unqualified call reaches each method of the Java files' top-level
+    classes (first wins): a ``static`` method through its class (``Rle.encode``); an instance
+    method of a class a statement can construct - no constructor declared, or one without
+    parameters - through a new instance (``new Solution().hasCloseElements``)."""
+    found: dict[str, str] = {}
+    for _path, grammar, tree, _lines in _source_files(files, "java"):
+        for cls in tree.root_node.named_children:
+            if cls.type not in ("class_declaration", "enum_declaration", "record_declaration",
+                                "interface_declaration"):
+                continue
+            body = cls.child_by_field_name("body")
+            members = list(body.named_children) if body is not None else []
+            constructors = [m for m in members if m.type == "constructor_declaration"]
+            constructible = cls.type == "class_declaration" and (not constructors or any(
+                not (m.child_by_field_name("parameters") or m).named_children
+                and b"private" not in next((c.text for c in m.children if c.type == "modifiers"), b"")
+                for m in constructors))
+            abstract = b"abstract" in (next((c for c in cls.children if c.type == "modifiers"),
+                                            cls).text.split()[:3])
+            for member in members:
+                if member.type != "method_declaration":
+                    continue
+                modifiers = next((c for c in member.children if c.type == "modifiers"), None)
+                words = modifiers.text.split() if modifiers is not None else []
+                if b"static" in words:
+                    found.setdefault(_def_name(member, grammar), _def_name(cls, grammar))
+                elif constructible and not abstract and b"private" not in words:
+                    found.setdefault(_def_name(member, grammar), f"new {_def_name(cls, grammar)}()")
+    return found
+
+
+def rust_library_crate(files: dict[str, bytes]) -> str | None:
+    """The name integration tests ``use`` the workspace's library crate by (``[lib] name``, or
+    the package name with ``-`` as ``_``), or None when it has no library target."""
+    import tomllib
+
+    manifest = files.get("Cargo.toml")
+    if manifest is None:
+        return None
+    try:
+        data = tomllib.loads(manifest.decode("utf-8", errors="replace"))
+    except tomllib.TOMLDecodeError:
+        return None
+    lib = data.get("lib") if isinstance(data.get("lib"), dict) else {}
+    if "src/lib.rs" not in files and not lib.get("path"):
+        return None
+    name = lib.get("name") or (data.get("package") or {}).get("name")
+    return str(name).replace("-", "_") if name else None

@@ -1,0 +1,1 @@
+//! Byte sizes. Implement the crate as the task statement describes.
