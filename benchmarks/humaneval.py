@@ -8,7 +8,8 @@ same 164 reference solutions we time:
   peer            check_correctness(canonical solution), thread pool of W workers
   taskaudit ref   the `reference` check alone, 1 run per task, W jobs
                   (the same question: does the reference pass? in the sandbox, with pytest)
-  taskaudit full  the default audit: statement, 3 reference runs, baseline, assertions
+  taskaudit full  the default audit: every default check (statement and requirements
+                  checks, 3 reference runs, baseline, probes, mutation testing, input space)
 
 Run:  .venv/bin/python benchmarks/humaneval.py [--workers 1 2] [--json out/bench.json]
 The machine is shared and noisy: compare ratios measured in one run, not absolute times
@@ -22,6 +23,7 @@ import json
 import os
 import platform
 import time
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -67,7 +69,21 @@ def time_taskaudit(tasks: list[Task], workers: int, full: bool) -> tuple[float, 
         for t in report.tasks
         if t.verdict != Verdict.ERROR and not {"V001", "V002", "V003"} & {f.code for f in t.findings}
     )
-    return elapsed, {"reference_passes": reference_ok, "verdicts": report.summary}
+    check_seconds: dict[str, float] = defaultdict(float)
+    check_status: dict[str, Counter] = defaultdict(Counter)
+    for t in report.tasks:
+        for c in t.checks:
+            check_seconds[c.name] += c.duration_sec
+            check_status[c.name][c.status.value] += 1
+    codes = Counter(f.code for t in report.tasks for f in t.findings)
+    return elapsed, {
+        "reference_passes": reference_ok,
+        "verdicts": report.summary,
+        # Check time summed over tasks (across workers, so it can exceed the wall clock).
+        "check_seconds": {k: round(v, 1) for k, v in sorted(check_seconds.items(), key=lambda kv: -kv[1])},
+        "check_status": {k: dict(v) for k, v in check_status.items()},
+        "codes": dict(sorted(codes.items())),
+    }
 
 
 def main() -> None:
@@ -104,6 +120,9 @@ def main() -> None:
                 "taskaudit_full_sec": round(full_sec, 2),
                 "taskaudit_full_tasks_per_min": round(len(tasks) / full_sec * 60, 1),
                 "taskaudit_full_verdicts": full["verdicts"],
+                "taskaudit_full_check_seconds": full["check_seconds"],
+                "taskaudit_full_check_status": full["check_status"],
+                "taskaudit_full_codes": full["codes"],
                 "ratio_full_over_peer": round(full_sec / peer_sec, 2),
             }
         rows.append(row)
@@ -118,6 +137,7 @@ def main() -> None:
     meta = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "tasks": len(tasks),
         "load_sec": round(load_sec, 2),
         "rows": rows,
