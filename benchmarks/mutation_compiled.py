@@ -17,8 +17,13 @@ a "crash" of the whole run through the language runner). Peer tools (gremlins fo
 cargo-mutants for Rust, PIT via Maven for Java) run on the same task when installed
 (``--peers``), unsandboxed as they run; what is missing is said, not guessed.
 
+"--curve N ...": the good example repeated until it has N mutants (renamed copies of its
+solution and tests), the first N run; printed per N: the amortised ms per mutant, the warm
+median, CPU ms per mutant (the loop's mean, timeouts included), the RSS of the warm worker
+(Go/Rust: the loop process; Java: the JVM) and of the largest test process (Go/Rust).
+
 Run:  .venv/bin/python benchmarks/mutation_compiled.py [--languages go rust java] [--peers]
-      .venv/bin/python benchmarks/mutation_compiled.py --curve 1 5 20    (Go: cost vs mutant count)
+      .venv/bin/python benchmarks/mutation_compiled.py --curve 10 100 1000   (cost, CPU, RSS vs mutants)
 The machine is shared and noisy: compare ratios measured in one run, not absolute times.
 """
 
@@ -127,7 +132,7 @@ def peer_time(language: str, task: Task) -> dict:
             argv = [*argv, f"-DtargetClasses={','.join(classes)}", f"-DtargetTests={','.join(tests)}"]
         started = time.perf_counter()
         try:
-            done = subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=1800)
+            done = subprocess.run(argv, cwd=root, check=False, capture_output=True, text=True, timeout=1800)
         except subprocess.TimeoutExpired:
             return {"peer": tool, "peer_total_s": None, "peer_note": "did not finish in 30 min"}
         seconds = time.perf_counter() - started
@@ -141,44 +146,84 @@ def peer_time(language: str, task: Task) -> dict:
 _GO_NAMES = r"\b(isDigit|Encode|Decode|ErrDigit|ErrMalformed|encodeOK|decodeOK|Test\w+)\b"
 
 
-def scaled_go_task(task: Task, copies: int) -> Task:
-    """go/good with its solution and tests repeated ``copies`` times under renamed functions
-    (one file pair per copy), for the cost curve as the number of mutants grows."""
-    solution = {p: d for p, d in task.solution_files.items() if p.endswith(".go")}
-    (path, source), = solution.items()
+def _copies_go(task: Task, copies: int) -> tuple[dict, dict]:
+    """go/good's solution and tests once per copy, under renamed functions (one file pair each)."""
+    (path, source), = ((p, d) for p, d in task.solution_files.items() if p.endswith(".go"))
     (tpath, tsource), = ((p, d) for p, d in task.test_files.items() if p.endswith("_test.go"))
     files, tests = {}, {}
     for k in range(copies):
-        rename = lambda text, k=k: re.sub(_GO_NAMES, lambda m: f"{m[1]}{k}", text)  # noqa: E731
+        rename = lambda text, k=k: re.sub(_GO_NAMES, lambda m: f"{m[1]}{k}", text)
         files[path.replace(".go", f"_{k}.go")] = rename(source.decode()).encode()
         tests[tpath.replace("_test.go", f"_{k}_test.go")] = rename(tsource.decode()).encode()
-    starter = {p: d for p, d in task.starter_files.items() if not p.endswith(".go")}
+    return files, tests
+
+
+def _copies_rust(task: Task, copies: int) -> tuple[dict, dict]:
+    """rust/good's library as modules ``c0``, ``c1``... of the crate (src/lib.rs declares them),
+    and its tests as one module per copy in the one test file (one test binary to build)."""
+    (tpath, tsource), = ((p, d) for p, d in task.test_files.items() if p.endswith(".rs"))
+    lib = task.solution_files["src/lib.rs"].decode()
+    files = {f"src/c{k}.rs": lib.encode() for k in range(copies)}
+    files["src/lib.rs"] = "".join(f"pub mod c{k};\n" for k in range(copies)).encode()
+    body = tsource.decode()
+    tests = "".join(f"mod c{k} {{\n" + body.replace("use rle::{", f"use rle::c{k}::{{") + "\n}\n" for k in range(copies))
+    return files, {tpath: tests.encode()}
+
+
+def _copies_java(task: Task, copies: int) -> tuple[dict, dict]:
+    """java/good's class ``Rle`` as ``Rle0``, ``Rle1``... with a test class for each."""
+    (path, source), = ((p, d) for p, d in task.solution_files.items() if p.endswith(".java"))
+    (tpath, tsource), = ((p, d) for p, d in task.test_files.items() if p.endswith(".java"))
+    files, tests = {}, {}
+    for k in range(copies):
+        rename = lambda text, k=k: re.sub(r"\b(Rle|RleTest)\b", lambda m: f"{m[1]}{k}", text)
+        files[path.replace("Rle.java", f"Rle{k}.java")] = rename(source.decode()).encode()
+        tests[tpath.replace("RleTest.java", f"RleTest{k}.java")] = rename(tsource.decode()).encode()
+    return files, tests
+
+
+def scaled_task(language: str, copies: int) -> Task:
+    """The language's good example repeated ``copies`` times, for the cost curve."""
+    (task,) = load_tasks([EXAMPLES / language / "good"])
+    files, tests = {"go": _copies_go, "rust": _copies_rust, "java": _copies_java}[language](task, copies)
+    suffix = {"go": ".go", "rust": ".rs", "java": ".java"}[language]
+    starter = {p: d for p, d in task.starter_files.items() if not p.endswith(suffix)}
+    other_tests = {p: d for p, d in task.test_files.items() if not p.endswith(suffix)}
     return task.model_copy(update={"id": f"{task.id}-x{copies}", "starter_files": starter,
-                                   "solution_files": files, "test_files": tests,
+                                   "solution_files": files, "test_files": {**other_tests, **tests},
                                    "solution_paths": sorted(files)})
 
 
-def curve(copies_list: list[int]) -> list[dict]:
-    """Schema cost per mutant as the mutant count grows (Go): the build is shared, the loop is
-    one fresh test process per mutant, so the amortised cost falls toward the warm median."""
-    (base,) = load_tasks([EXAMPLES / "go" / "good"])
+def curve(language: str, counts: list[int]) -> list[dict]:
+    """Cost, CPU and memory per mutant as the number of mutants grows: the good example
+    repeated until it has enough mutants, the first N of them run."""
+    per_copy = len(job_for(language, "good").mutants)
     rows = []
-    for copies in copies_list:
-        task = scaled_go_task(base, copies)
-        sandbox, lang = get_backend(), get_language("go")
+    for count in counts:
+        task = scaled_task(language, -(-count // per_copy))
+        sandbox, lang = get_backend(), get_language(language)
         variant = reference_variant(task)
         reference = run_variant(task, variant, sandbox, lang)
-        backend = get_mutation_backend("go")
-        mutants = backend.generate(variant.workspace, sorted(task.solution_files))
+        if reference.status != RunStatus.COMPLETED:
+            raise SystemExit(f"{language} x{count}: the reference run failed: {reference.detail}")
+        backend = get_mutation_backend(language)
+        mutants = backend.generate(variant.workspace, sorted(task.solution_files))[:count]
         job = MutationJob(task, variant.workspace, mutants, sandbox, lang, reference)
         started = time.perf_counter()
         results = backend.execute(job)
         seconds = time.perf_counter() - started
-        warm = [r.duration_ms for r in results if r.duration_ms > 0 and r.outcome.value != "timeout"]
-        rows.append({"copies": copies, "mutants": len(mutants), "total_s": round(seconds, 2),
+        warm = [r.duration_ms for r in results if r.duration_ms > 0 and r.outcome.value in ("killed", "survived", "crash")]
+        stats = job.stats
+        rss = stats.get("jvm_rss_kb") or stats.get("loop_rss_kb")
+        rows.append({"language": language, "mutants": len(mutants), "total_s": round(seconds, 2),
                      "ms_per_mutant": round(seconds * 1000 / len(mutants), 1),
                      "warm_median_ms": round(statistics.median(warm), 1) if warm else None,
-                     "timeouts": sum(r.outcome.value == "timeout" for r in results)})
+                     "cpu_ms_per_mutant": stats.get("mean_cpu_ms_per_mutant"),
+                     "worker_rss_mb": round(rss / 1024, 1) if rss else None,
+                     "test_process_rss_mb": round(stats["max_test_process_rss_kb"] / 1024, 1)
+                     if "max_test_process_rss_kb" in stats else None,
+                     "timeouts": sum(r.outcome.value == "timeout" for r in results),
+                     "errors": sum(r.outcome.value == "error" for r in results)})
     return rows
 
 
@@ -240,14 +285,21 @@ def main() -> None:
     parser.add_argument("--rebuild-sample", type=int, default=8)
     parser.add_argument("--peers", action="store_true", help="also time gremlins / cargo-mutants if installed")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--curve", type=int, nargs="*", metavar="COPIES",
-                        help="Go only: the schema's cost as go/good is repeated COPIES times (e.g. 1 5 20)")
+    parser.add_argument("--curve", type=int, nargs="*", metavar="N",
+                        help="cost, CPU and memory per mutant for N mutants (e.g. 10 100 1000), per language")
     args = parser.parse_args()
     if args.curve:
-        print(f"{'copies':>6} {'mutants':>8} {'total s':>8} {'ms/mutant':>10} {'warm median ms':>15} {'timeouts':>9}")
-        for r in curve(args.curve):
-            print(f"{r['copies']:>6} {r['mutants']:>8} {r['total_s']:>8} {r['ms_per_mutant']:>10} "
-                  f"{r['warm_median_ms']!s:>15} {r['timeouts']:>9}")
+        print(f"{'language':<8} {'mutants':>7} {'total s':>8} {'ms/mutant':>10} {'warm median ms':>15} "
+              f"{'CPU ms/mutant':>14} {'worker RSS MB':>14} {'test proc RSS MB':>17} {'timeouts':>9} {'errors':>7}")
+        rows = []
+        for language in args.languages:
+            for r in curve(language, args.curve):
+                rows.append(r)
+                print(f"{r['language']:<8} {r['mutants']:>7} {r['total_s']:>8} {r['ms_per_mutant']:>10} "
+                      f"{r['warm_median_ms']!s:>15} {r['cpu_ms_per_mutant']!s:>14} {r['worker_rss_mb']!s:>14} "
+                      f"{r['test_process_rss_mb']!s:>17} {r['timeouts']:>9} {r['errors']:>7}", flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2))
         return
     rows = [measure(lang, args.task, args.rebuild_sample, args.peers) for lang in args.languages]
     print(f"{'task':<10} {'mutants':>7} {'schema ms/mutant':>17} {'warm-loop median ms':>20} "

@@ -10,23 +10,26 @@ from its ``test_ids``, so they match the reference run's.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from taskaudit.languages.java import JavaLanguage, test_ids
-from taskaudit.languages.java_support.toolchain import JVM_FLAGS, JavaSetupError, ensure_cache, find_jdk
+from taskaudit.languages.java_support.toolchain import (
+    JVM_FLAGS,
+    JavaSetupError,
+    ensure_cache,
+    find_jdk,
+)
 from taskaudit.mutation.base import MutationJob
 from taskaudit.mutation.compiled_support.execute import (
-    MAX_RENDERS,
-    Schema,
+    SchemaOutcome,
+    SchemaRun,
     Scratch,
-    drop_sites,
-    in_order,
-    rebuild_all,
-    render_schema,
-    switch_numbering,
+    errored,
+    execute_schema,
     write_tree,
 )
+from taskaudit.mutation.compiled_support.loop import FACTOR, FLOOR_MS, WALL_SLACK
+from taskaudit.mutation.compiled_support.outcomes import timeout_detail
 from taskaudit.mutation.java_support import operators
 from taskaudit.mutation.java_support.driver import DRIVER_MAIN_CLASS, ensure_driver
 from taskaudit.mutation.java_support.schema import SWITCH_PATH, SWITCH_SOURCE, wrap
@@ -52,38 +55,8 @@ class JavaMutation:
     def execute(self, job: MutationJob) -> list[MutantResult]:
         files = sorted({m.file for m in job.mutants})
         cands = [c for p in files if p in job.workspace for c in operators.candidates(p, job.workspace[p])]
-        carried, unknown = switch_numbering(cands, job.mutants)
-        results: dict[str, MutantResult] = {}
-        rebuild: list[Mutant] = list(unknown)
-        why = "its site is not expressible in the schema"
-        builds = 0
-        for _ in range(MAX_RENDERS):
-            if not carried:
-                break
-            builds += 1
-            schema = render_schema(job.workspace, carried, wrap, _switch_class(job.workspace))
-            outcome = _SchemaRun(job, schema).run()
-            if outcome.built:
-                results.update(outcome.results)
-                break
-            dropped, unexplained = drop_sites(schema, outcome.errors)
-            if unexplained or not dropped:
-                why = "the schema did not build: " + "; ".join(unexplained or [outcome.detail])[:500]
-                rebuild.extend(m for _, m in sorted(schema.switch_ids.items()))
-                carried = []
-                break
-            rebuild.extend(schema.switch_ids[i] for i in sorted(dropped))
-            carried = [(i, c) for i, c in carried if i not in dropped]
-            why = "its schema site did not compile"
-        else:
-            rebuild.extend(c.mutant for _, c in carried)
-        if builds:
-            job.notes.append(f"Java: {len(carried)} mutants compiled behind one switch ({builds} schema build(s)), "
-                             "run in a warm loop on the tests that reach them")
-            job.stats["schema_builds"] = float(builds)
-        for r in rebuild_all(job, rebuild, why):
-            results[r.mutant.id] = r
-        return in_order(job.mutants, results)
+        return execute_schema(job, "Java", cands, wrap, _switch_class(job.workspace),
+                              _SchemaRun)
 
 
 def _switch_class(workspace: dict[str, bytes]):
@@ -94,45 +67,31 @@ def _switch_class(workspace: dict[str, bytes]):
     return extra
 
 
-@dataclass
-class _Outcome:
-    built: bool
-    results: dict[str, MutantResult] = field(default_factory=dict)
-    errors: list[tuple[str, int, int, str]] = field(default_factory=list)
-    detail: str = ""
+class _SchemaRun(SchemaRun):
+    """One schema: build, coverage and the warm loop in one JVM (more if a mutant hangs it)."""
 
-
-class _SchemaRun:
-    def __init__(self, job: MutationJob, schema: Schema) -> None:
-        self.job, self.schema = job, schema
-
-    def run(self) -> _Outcome:
-        scratch = Scratch.create()
-        try:
-            return self._run(scratch)
-        finally:
-            scratch.remove()
-
-    def _run(self, scratch: Scratch) -> _Outcome:
+    def run_in(self, scratch: Scratch) -> SchemaOutcome:
         job = self.job
         jdk, problem = find_jdk()
         if jdk is None:
-            return self._error(f"no usable JDK: {problem}")
+            return errored(self.schema, f"no usable JDK: {problem}")
         try:
             cache = ensure_cache(jdk)
             driver = ensure_driver(jdk, cache)
         except (JavaSetupError, RuntimeError, OSError) as exc:
-            return self._error(str(exc))
+            return errored(self.schema, str(exc))
         write_tree(scratch.app, {**job.workspace, **self.schema.files})
         write_tree(scratch.tests, job.task.test_files)
         prepared = JavaLanguage().prepare(scratch.app, scratch.tests, scratch.results)
         if getattr(prepared, "infra_error", None) or getattr(prepared, "build_error", None):
-            return self._error(prepared.infra_error or prepared.build_error)
+            return errored(self.schema, prepared.infra_error or prepared.build_error)
         junit = str(cache.junit_jar)
         remaining = sorted(self.schema.switch_ids)
         results: dict[str, MutantResult] = {}
         coverage: dict[str, list[str]] = {}  # readable unit id -> ids it reaches
         jvms = 0
+        cpu: list[float] = []
+        jvm: dict = {}
         for attempt in range(MAX_JVMS):
             if not remaining:
                 break
@@ -143,7 +102,8 @@ class _SchemaRun:
                     "-cp", f"{driver}:{cache.harness_jar}:{junit}", DRIVER_MAIN_CLASS,
                     "--results", "/results", "--app", "/app", "--tests", "/tests",
                     "--plan", "/taskaudit-harness/plan.txt", "--classpath", junit,
-                    "--ids", f"{HARNESS}/ids.txt", "--out", out_name]
+                    "--ids", f"{HARNESS}/ids.txt", "--out", out_name,
+                    "--factor", str(FACTOR), "--floor-ms", str(FLOOR_MS), "--wall-slack", str(WALL_SLACK)]
             limits = limits_for(job.task)
             wall = 120.0 + 4 * job.reference.duration_sec + 12.0 * len(remaining)
             process = job.sandbox.run(SandboxRequest(
@@ -153,15 +113,15 @@ class _SchemaRun:
                 env=prepared.env, limits=Limits(**{**limits.__dict__, "wall_seconds": wall}),
                 address_space_ok=False))
             if process.sandbox_error:
-                return self._error(f"sandbox failed: {process.sandbox_error}")
+                return errored(self.schema, f"sandbox failed: {process.sandbox_error}")
             lines = _lines(scratch.results / out_name)
             for line in lines:
                 if "build_error" in line:
                     errors = [(e.get("file", ""), int(e.get("line", 0)), int(e.get("column", 0)), e.get("message", ""))
                               for e in line["build_error"]]
-                    return _Outcome(False, errors=errors, detail="; ".join(e[3] for e in errors)[:1500])
+                    return SchemaOutcome(False, errors=errors, detail="; ".join(e[3] for e in errors)[:1500])
                 if "error" in line:
-                    return self._error(f"the Java mutation driver failed: {line['error']}")
+                    return errored(self.schema, f"the Java mutation driver failed: {line['error']}")
             units = [ln for ln in lines if "unit" in ln]
             names = test_ids([(u["cls"], u["name"]) for u in units])
             for u in units:
@@ -170,6 +130,8 @@ class _SchemaRun:
             started: int | None = None
             done_now: list[int] = []
             for line in lines:
+                if "jvm" in line:
+                    jvm = line["jvm"]
                 if "mutant" not in line:
                     continue
                 switch, status = int(line["mutant"]), line["status"]
@@ -189,15 +151,12 @@ class _SchemaRun:
                                                       detail="the JUnit launcher failed while this mutant ran")
                 elif status == "timeout":
                     results[mutant.id] = MutantResult(mutant, Outcome.TIMEOUT, covered_by=covered,
-                                                      detail=f"the tests ran past their limit ({line.get('ms')} ms)",
-                                                      duration_ms=float(line.get("ms", 0)))
-                else:
-                    tests = [tuple(t) for t in line.get("tests", [])]
-                    ids = test_ids([(c, n) for c, n, _ in tests])
-                    killed = sorted({ids[(c, n)] for c, n, o in tests if o in ("failed", "error")})
-                    outcome = Outcome.KILLED if killed else Outcome.SURVIVED
-                    results[mutant.id] = MutantResult(mutant, outcome, killed_by=killed, covered_by=covered,
+                                                      detail=timeout_detail(line),
                                                       duration_ms=round(float(line.get("ms", 0)), 2))
+                else:
+                    results[mutant.id] = _done(mutant, covered, line)
+                if "cpu_ms" in line:
+                    cpu.append(float(line["cpu_ms"]))
             if started is not None:  # the JVM died while this mutant ran (System.exit, a crash)
                 mutant = self.schema.switch_ids[started]
                 done_now.append(started)
@@ -209,15 +168,15 @@ class _SchemaRun:
                 break
             remaining = [i for i in remaining if i not in done_now]
         job.stats["jvm_starts"] = float(jvms)
+        if cpu and jvm.get("loop_cpu_ms", -1) >= 0:
+            job.stats["mean_cpu_ms_per_mutant"] = round(jvm["loop_cpu_ms"] / len(cpu), 3)
+        if jvm.get("rss_kb", -1) > 0:
+            job.stats["jvm_rss_kb"] = float(jvm["rss_kb"])
+            job.stats["jvm_peak_rss_kb"] = float(jvm["peak_rss_kb"])
         for i in remaining:
             mutant = self.schema.switch_ids[i]
             results[mutant.id] = MutantResult(mutant, Outcome.ERROR, detail="the warm JVM ended before this mutant ran")
-        return _Outcome(True, results)
-
-    def _error(self, why: str) -> _Outcome:
-        return _Outcome(True, {m.id: MutantResult(m, Outcome.ERROR, detail=why[:1500])
-                               for m in self.schema.switch_ids.values()})
-
+        return SchemaOutcome(True, results)
 
 def _lines(path: Path) -> list[dict]:
     out = []
@@ -233,3 +192,19 @@ def _lines(path: Path) -> list[dict]:
         if isinstance(value, dict):
             out.append(value)
     return out
+
+
+def _done(mutant: Mutant, covered: list[str], line: dict) -> MutantResult:
+    """A mutant whose covering tests ran to the end: killed by the tests that failed (save
+    those that also fail with no mutant), else survived."""
+    tests = [tuple(t) for t in line.get("tests", [])]
+    anyway = {(c, n) for c, n, o in line.get("base_tests", []) if o in ("failed", "error")}
+    ids = test_ids([(c, n) for c, n, _ in tests])
+    killed = sorted({ids[(c, n)] for c, n, o in tests if o in ("failed", "error") and (c, n) not in anyway})
+    result = MutantResult(mutant, Outcome.KILLED if killed else Outcome.SURVIVED, killed_by=killed,
+                          covered_by=covered, duration_ms=round(float(line.get("ms", 0)), 2))
+    recheck = line.get("recheck")
+    if recheck:
+        result.detail = (f"past its first limit ({recheck['first_limit_ms']:.0f} ms), finished in "
+                         f"{result.duration_ms:.0f} ms on the re-check")
+    return result

@@ -11,9 +11,6 @@ differ. Per-test results come from its libtest parser.
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from taskaudit.languages.rust_support.layout import TestLayout, rel_files
 from taskaudit.languages.rust_support.results import parse_cargo_output
@@ -22,20 +19,32 @@ from taskaudit.model import Outcome as TestOutcome
 from taskaudit.model import RunStatus
 from taskaudit.mutation.base import MutationJob
 from taskaudit.mutation.compiled_support.execute import (
-    MAX_RENDERS,
-    Schema,
+    SchemaOutcome,
+    SchemaRun,
     Scratch,
-    drop_sites,
-    in_order,
+    errored,
+    execute_schema,
     no_coverage,
-    rebuild_all,
-    render_schema,
-    switch_numbering,
     write_tree,
 )
-from taskaudit.mutation.model import Mutant, MutantResult, Outcome
+from taskaudit.mutation.compiled_support.loop import (
+    Entry,
+    loop_wall,
+    mutant_entry,
+    read_output,
+    record_stats,
+    run_loop,
+)
+from taskaudit.mutation.compiled_support.outcomes import judge
+from taskaudit.mutation.model import MutantResult
 from taskaudit.mutation.rust_support import operators
-from taskaudit.mutation.rust_support.schema import COVER, LOOP, MODULE_DECL, MODULE_FILE, MODULE_SOURCE, wrap
+from taskaudit.mutation.rust_support.schema import (
+    LIST,
+    MODULE_DECL,
+    MODULE_FILE,
+    MODULE_SOURCE,
+    wrap,
+)
 from taskaudit.runner import limits_for
 from taskaudit.sandbox.base import Limits, Mount, SandboxRequest
 
@@ -58,41 +67,9 @@ class RustMutation:
     def execute(self, job: MutationJob) -> list[MutantResult]:
         files = sorted({m.file for m in job.mutants})
         cands = [c for p in files if p in job.workspace for c in operators.candidates(p, job.workspace[p])]
-        carried, unknown = switch_numbering(cands, job.mutants)
-        results: dict[str, MutantResult] = {}
-        rebuild: list[Mutant] = list(unknown)
-        why = "its site is not expressible in the schema"
-        if CRATE_ROOT not in job.workspace:
-            rebuild.extend(c.mutant for _, c in carried)
-            carried, why = [], "the crate has no src/lib.rs to hold the schema's switch"
-        builds = 0
-        for _ in range(MAX_RENDERS):
-            if not carried:
-                break
-            builds += 1
-            schema = render_schema(job.workspace, carried, wrap, _switch_module(job.workspace))
-            outcome = _SchemaRun(job, schema).run()
-            if outcome.built:
-                results.update(outcome.results)
-                break
-            dropped, unexplained = drop_sites(schema, outcome.errors)
-            if unexplained or not dropped:
-                why = "the schema did not build: " + "; ".join(unexplained or [outcome.detail])[:500]
-                rebuild.extend(m for _, m in sorted(schema.switch_ids.items()))
-                carried = []
-                break
-            rebuild.extend(schema.switch_ids[i] for i in sorted(dropped))
-            carried = [(i, c) for i, c in carried if i not in dropped]
-            why = "its schema site did not compile"
-        else:
-            rebuild.extend(c.mutant for _, c in carried)
-        if builds:
-            job.notes.append(f"Rust: {len(carried)} mutants compiled behind one switch ({builds} schema build(s)), "
-                             "run in a warm loop on the tests that reach them")
-            job.stats["schema_builds"] = float(builds)
-        for r in rebuild_all(job, rebuild, why):
-            results[r.mutant.id] = r
-        return in_order(job.mutants, results)
+        no_schema = "" if CRATE_ROOT in job.workspace else "the crate has no src/lib.rs to hold the schema's switch"
+        return execute_schema(job, "Rust", cands, wrap, _switch_module(job.workspace),
+                              _SchemaRun, no_schema)
 
 
 def _switch_module(workspace: dict[str, bytes]):
@@ -103,60 +80,44 @@ def _switch_module(workspace: dict[str, bytes]):
     return extra
 
 
-@dataclass
-class _Outcome:
-    built: bool
-    results: dict[str, MutantResult] = field(default_factory=dict)
-    errors: list[tuple[str, int, int, str]] = field(default_factory=list)
-    detail: str = ""
+class _SchemaRun(SchemaRun):
+    """One schema: build (run 1), list and per-test coverage (runs 2, 3), the warm loop (run 4)."""
 
-
-class _SchemaRun:
-    """One schema: build (run 1), per-test coverage (run 2), the warm loop (run 3)."""
-
-    def __init__(self, job: MutationJob, schema: Schema) -> None:
-        self.job, self.schema = job, schema
-
-    def run(self) -> _Outcome:
-        scratch = Scratch.create()
-        try:
-            return self._run(scratch)
-        finally:
-            scratch.remove()
-
-    def _request(self, scratch: Scratch, argv: list[str], wall: float, env: dict[str, str] | None = None) -> SandboxRequest:
+    def _request(self, scratch: Scratch, argv: list[str], wall: float, extra: list[Mount] = ()) -> SandboxRequest:
         limits = limits_for(self.job.task)
         return SandboxRequest(
             argv=argv,
             cwd="/app",
             mounts=[*self.prepared.mounts, Mount(host=scratch.harness, target=HARNESS),
-                    Mount(host=scratch.results, target=RESULTS, writable=True)],
-            env={**self.prepared.env, "TASKAUDIT_RESULTS": RESULTS, "TASKAUDIT_APP": "/app", **(env or {})},
+                    Mount(host=scratch.results, target=RESULTS, writable=True), *extra],
+            env={**self.prepared.env, "TASKAUDIT_RESULTS": RESULTS, "TASKAUDIT_APP": "/app"},
             limits=Limits(**{**limits.__dict__, "wall_seconds": wall}),
             address_space_ok=False,
         )
 
-    def _run(self, scratch: Scratch) -> _Outcome:
+    def run_in(self, scratch: Scratch) -> SchemaOutcome:
         job = self.job
         write_tree(scratch.app, {**job.workspace, **self.schema.files})
         write_tree(scratch.tests, job.task.test_files)
         self.prepared = prepare(scratch.app, scratch.tests, scratch.results)
         argv = self.prepared.argv
         if argv[0] != "/bin/sh" or "--" not in argv:
-            return self._error("could not prepare the Rust run (the language runner refused it)")
+            return errored(self.schema, "could not prepare the Rust run (the language runner refused it)")
         cargo = argv[3 : argv.index("--")]
         layout = TestLayout.of(rel_files(scratch.tests))
-        (scratch.harness / "cover.sh").write_text(COVER)
-        (scratch.harness / "loop.sh").write_text(LOOP)
+        (scratch.harness / "list.sh").write_text(LIST)
 
         # Run 1: one build of every test target, with the schema compiled in.
         build_wall = max(300.0, 6 * job.reference.duration_sec + 120)
-        process = job.sandbox.run(self._request(scratch, [*cargo, "--no-run", "--message-format=json"], build_wall))
+        # Cargo's messages go to a file: a schema's warnings can outgrow the captured stdout.
+        process = job.sandbox.run(self._request(scratch, [
+            "/bin/sh", "-c", f'exec "$@" > {RESULTS}/cargo.jsonl', "cargo",
+            *cargo, "--no-run", "--message-format=json"], build_wall))
         if process.sandbox_error:
-            return self._error(f"sandbox failed: {process.sandbox_error}")
+            return errored(self.schema, f"sandbox failed: {process.sandbox_error}")
         executables: dict[str, str] = {}
         errors: list[tuple[str, int, int, str]] = []
-        for line in process.stdout.decode(errors="replace").splitlines():
+        for line in read_output(scratch.results / "cargo.jsonl", 256 << 20).decode(errors="replace").splitlines():
             try:
                 msg = json.loads(line)
             except ValueError:
@@ -170,35 +131,52 @@ class _SchemaRun:
                     errors.append((s["file_name"], s["line_start"], s["column_start"], msg["message"].get("message", "")))
         if process.exit_code != 0:
             if errors:
-                return _Outcome(False, errors=errors)
-            return self._error(f"cargo test --no-run failed (exit {process.exit_code}): "
-                               f"{process.stderr[-800:].decode(errors='replace')}")
+                return SchemaOutcome(False, errors=errors)
+            return errored(self.schema, f"cargo test --no-run failed (exit {process.exit_code}): "
+                                        f"{process.stderr[-800:].decode(errors='replace')}")
         targets = [name for name in layout.targets if name in executables]
         if len(targets) != len(layout.targets):
-            return self._error(f"cargo built no test binary for {sorted(set(layout.targets) - set(targets))}")
+            return errored(self.schema, f"cargo built no test binary for {sorted(set(layout.targets) - set(targets))}")
+        binaries = [executables[t] for t in targets]
 
-        # Run 2: which tests reach which switch ids, and each test's own time.
-        process = job.sandbox.run(self._request(
-            scratch, ["/bin/bash", f"{HARNESS}/cover.sh", *[executables[t] for t in targets]], build_wall))
+        # Run 2: the tests of each binary.
+        process = job.sandbox.run(self._request(scratch, ["/bin/bash", f"{HARNESS}/list.sh", *binaries], 120.0))
         if process.sandbox_error or process.exit_code != 0:
-            return self._error(f"the coverage run failed (exit {process.exit_code}): "
-                               f"{process.sandbox_error or process.stderr[-500:].decode(errors='replace')}")
-        covering: dict[int, list[tuple[int, str, float]]] = {}
-        for i, target in enumerate(targets):
-            n = 1
-            while (scratch.results / f"cov-{i}-{n}.name").exists():
-                name = (scratch.results / f"cov-{i}-{n}.name").read_text().strip()
-                status = _read(scratch.results / f"cov-{i}-{n}.status").strip()
-                seconds = int(_read(scratch.results / f"cov-{i}-{n}.us").strip() or "0") / 1e6
-                if status == "0":  # a test failing without any mutant kills nothing
-                    for token in _read(scratch.results / f"cov-{i}-{n}.ids").split():
-                        if token.isdigit():
-                            covering.setdefault(int(token), []).append((i, name, seconds))
-                n += 1
+            return errored(self.schema, f"listing the tests failed (exit {process.exit_code}): "
+                                        f"{process.sandbox_error or process.stderr[-500:].decode(errors='replace')}")
 
-        # Run 3: the warm loop.
+        def loop(entries: list[Entry], name: str, wall: float):
+            return run_loop(job.sandbox, lambda argv, w, extra: self._request(scratch, argv, w, extra),
+                            scratch.harness, HARNESS, scratch.results, RESULTS, entries, name, wall)
+
+        def command(i: int, names: list[str]) -> list[str]:
+            return [binaries[i], "--exact", *names, "--test-threads=1", "--color", "never"]
+
+        # Run 3, the dry run: each test alone, the switches recording which mutants it reaches.
+        cover: list[Entry] = []
+        names: dict[str, tuple[int, str]] = {}
+        for i, _ in enumerate(targets):
+            listed = read_output(scratch.results / f"list-{i}.txt").decode(errors="replace").splitlines()
+            for n, name in enumerate(line[: -len(": test")] for line in listed if line.endswith(": test")):
+                key = f"cov-{i}-{n}"
+                names[key] = (i, name)
+                cover.append(Entry(key, command(i, [name]), "/app", f"{RESULTS}/{key}.out",
+                                   env={"TASKAUDIT_MUTANT_COVERAGE": f"{RESULTS}/{key}.ids"}))
+        dry = loop(cover, "coverage", build_wall)
+        if dry.process.sandbox_error:
+            return errored(self.schema, f"sandbox failed: {dry.process.sandbox_error}")
+        covering: dict[int, list[tuple[int, str]]] = {}
+        for key, (i, name) in names.items():
+            record = dry.records.get(key)
+            if record is None or record.get("status") != 0:  # a test failing without any mutant kills nothing
+                continue
+            for token in read_output(scratch.results / f"{key}.ids").decode(errors="replace").split():
+                if token.isdigit():
+                    covering.setdefault(int(token), []).append((i, name))
+
+        # Run 4: the warm loop, per mutant and test binary only the tests that reach it.
         results: dict[str, MutantResult] = {}
-        plan: list[str] = []
+        plan: list[Entry] = []
         planned: dict[int, list[int]] = {}
         for switch, mutant in sorted(self.schema.switch_ids.items()):
             tests = covering.get(switch, [])
@@ -206,72 +184,26 @@ class _SchemaRun:
                 results[mutant.id] = no_coverage(mutant)
                 continue
             for i in sorted({t[0] for t in tests}):
-                names = sorted({t[1] for t in tests if t[0] == i})
-                own = sum(t[2] for t in tests if t[0] == i)
-                limit = max(1, math.ceil(10 * own + 1))
-                plan.append(f"{switch} {i} {limit} {executables[targets[i]]} {' '.join(names)}")
+                plan.append(mutant_entry(f"m-{switch}-{i}", switch, command(i, sorted({t[1] for t in tests if t[0] == i})),
+                                         "/app", f"{RESULTS}/m-{switch}-{i}.out"))
                 planned.setdefault(switch, []).append(i)
         if plan:
-            (scratch.harness / "plan.txt").write_text("\n".join(plan) + "\n")
-            wall = 30.0 + sum(float(line.split()[2]) for line in plan)
-            process = job.sandbox.run(self._request(
-                scratch, ["/bin/bash", f"{HARNESS}/loop.sh"], wall, {"TASKAUDIT_PLAN": f"{HARNESS}/plan.txt"}))
-            if process.sandbox_error:
-                return self._error(f"sandbox failed: {process.sandbox_error}")
+            warm = loop(plan, "loop", loop_wall(plan, job.reference.duration_sec))
+            if warm.process.sandbox_error:
+                return errored(self.schema, f"sandbox failed: {warm.process.sandbox_error}")
+            record_stats(job.stats, list(warm.records.values()), warm)
             for switch, indexes in planned.items():
                 mutant = self.schema.switch_ids[switch]
                 covered = sorted(f"{layout.paths[targets[t[0]]]}::{t[1]}" for t in covering[switch])
-                results[mutant.id] = _classify(mutant, covered, [
-                    (layout.paths[targets[i]], scratch.results / f"m-{switch}-{i}.out",
-                     scratch.results / f"m-{switch}-{i}.status") for i in indexes])
-        # Each mutant's own time in the warm loop (the shared build is not in it).
-        for switch, indexes in planned.items():
-            us = sum(int(_text(scratch.results / f"m-{switch}-{i}.us") or 0) for i in indexes)
-            results[self.schema.switch_ids[switch].id].duration_ms = round(us / 1e3, 2)
-        return _Outcome(True, results)
-
-    def _error(self, why: str) -> _Outcome:
-        return _Outcome(True, {m.id: MutantResult(m, Outcome.ERROR, detail=why[:1500])
-                               for m in self.schema.switch_ids.values()})
+                runs = [(layout.paths[targets[i]], warm.records.get(f"m-{switch}-{i}"),
+                         scratch.results / f"m-{switch}-{i}.out") for i in indexes]
+                results[mutant.id] = judge(mutant, covered, runs, _read)
+        return SchemaOutcome(True, results)
 
 
-def _text(path: Path) -> str:
-    try:
-        text = path.read_text(errors="replace").strip()
-    except OSError:
-        return ""
-    return text if text.isdigit() else ""
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_bytes()[: 8 << 20].decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _classify(mutant: Mutant, covered: list[str], runs: list[tuple[str, Path, Path]]) -> MutantResult:
-    killed: list[str] = []
-    crash = timeout = ""
-    for source, out_path, status_path in runs:
-        status_text = _read(status_path).strip()
-        if not status_text.isdigit():
-            return MutantResult(mutant, Outcome.ERROR, covered_by=covered,
-                                detail="the warm loop ended before this mutant ran")
-        status = int(status_text)
-        if status in (124, 137):  # killed by timeout(1)
-            timeout = "the tests ran past their limit (derived from their own time) and were killed"
-            continue
-        output = f"     Running {source} (taskaudit warm loop)\n" + _read(out_path)
-        parsed = parse_cargo_output(output, status, [source])
-        failed = [t.test_id for t in parsed.tests if t.outcome == TestOutcome.FAILED]
-        killed.extend(failed)
-        if parsed.status != RunStatus.COMPLETED and not failed:
-            crash = f"exit status {status}: {parsed.detail[:300]}"
-    if timeout:
-        return MutantResult(mutant, Outcome.TIMEOUT, covered_by=covered, detail=timeout)
-    if killed:
-        return MutantResult(mutant, Outcome.KILLED, killed_by=sorted(killed), covered_by=covered)
-    if crash:
-        return MutantResult(mutant, Outcome.CRASH, covered_by=covered, detail=crash)
-    return MutantResult(mutant, Outcome.SURVIVED, covered_by=covered)
+def _read(source: str, output: bytes, status: int) -> tuple[list[str], str]:
+    """The failing tests of one test-binary run (libtest's output), and what it said if it died."""
+    text = f"     Running {source} (taskaudit warm loop)\n" + output.decode(errors="replace")
+    parsed = parse_cargo_output(text, status, [source])
+    failed = [t.test_id for t in parsed.tests if t.outcome == TestOutcome.FAILED]
+    return failed, ("" if parsed.status == RunStatus.COMPLETED else parsed.detail[:300])

@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
 from taskaudit.mutation.base import MutationJob
-from taskaudit.mutation.rebuild import rebuild_results
-from taskaudit.mutation.compiled_support.schema import Candidate, Site, Wrap, build_sites, numbered, render
+from taskaudit.mutation.compiled_support.schema import (
+    Candidate,
+    Site,
+    Wrap,
+    build_sites,
+    numbered,
+    render,
+)
 from taskaudit.mutation.model import Mutant, MutantResult, Outcome
+from taskaudit.mutation.rebuild import rebuild_results
 
 MAX_RENDERS = 6  # schema builds attempted before the remaining mutants all go to rebuilds
 
@@ -81,6 +87,88 @@ def drop_sites(schema: Schema, errors: list[tuple[str, int, int, str]]) -> tuple
 
 
 @dataclass
+class SchemaOutcome:
+    """What one schema run gave: results (it built), or the compiler's errors (it did not)."""
+
+    built: bool
+    results: dict[str, MutantResult] = field(default_factory=dict)
+    errors: list[tuple[str, int, int, str]] = field(default_factory=list)  # (file, line, column, message)
+    detail: str = ""
+
+
+def errored(schema: Schema, why: str) -> SchemaOutcome:
+    """Every mutant of the schema as ERROR: taskaudit could not run them (never counted)."""
+    return SchemaOutcome(True, {m.id: MutantResult(m, Outcome.ERROR, detail=why[:1500])
+                                for m in schema.switch_ids.values()})
+
+
+class SchemaRun:
+    """One schema's runs in the sandbox (a language implements ``run_in``), in a scratch
+    directory of its own that is removed afterwards."""
+
+    def __init__(self, job: MutationJob, schema: Schema) -> None:
+        self.job, self.schema = job, schema
+
+    def run(self) -> SchemaOutcome:
+        scratch = Scratch.create()
+        try:
+            return self.run_in(scratch)
+        finally:
+            scratch.remove()
+
+    def run_in(self, scratch: Scratch) -> SchemaOutcome:
+        raise NotImplementedError
+
+
+def execute_schema(
+    job: MutationJob,
+    label: str,
+    candidates: list[Candidate],
+    wrap: Wrap,
+    extra_files: Callable[[dict[str, bytes]], dict[str, bytes]],
+    schema_run: Callable[[MutationJob, Schema], SchemaRun],
+    no_schema: str = "",
+) -> list[MutantResult]:
+    """The whole flow above for one job; ``schema_run`` is the language's runs 1-3.
+    ``no_schema``, when set, says why this task cannot hold a schema (all mutants rebuilt)."""
+    carried, unknown = switch_numbering(candidates, job.mutants)
+    results: dict[str, MutantResult] = {}
+    rebuild: list[Mutant] = list(unknown)
+    why = "its site is not expressible in the schema"
+    if no_schema:
+        rebuild.extend(c.mutant for _, c in carried)
+        carried, why = [], no_schema
+    builds = 0
+    for _ in range(MAX_RENDERS):
+        if not carried:
+            break
+        builds += 1
+        schema = render_schema(job.workspace, carried, wrap, extra_files)
+        outcome = schema_run(job, schema).run()
+        if outcome.built:
+            results.update(outcome.results)
+            break
+        dropped, unexplained = drop_sites(schema, outcome.errors)
+        if unexplained or not dropped:
+            why = "the schema did not build: " + "; ".join(unexplained or [outcome.detail])[:500]
+            rebuild.extend(m for _, m in sorted(schema.switch_ids.items()))
+            carried = []
+            break
+        rebuild.extend(schema.switch_ids[i] for i in sorted(dropped))
+        carried = [(i, c) for i, c in carried if i not in dropped]
+        why = "its schema site did not compile"
+    else:
+        rebuild.extend(c.mutant for _, c in carried)
+    if builds:
+        job.notes.append(f"{label}: {len(carried)} mutants compiled behind one switch ({builds} schema build(s)), "
+                         "run in a warm loop on the tests that reach them")
+        job.stats["schema_builds"] = float(builds)
+    for r in rebuild_all(job, rebuild, why):
+        results[r.mutant.id] = r
+    return in_order(job.mutants, results)
+
+
+@dataclass
 class Scratch:
     """A run's directories on the host: the workspace, pristine tests, results, harness."""
 
@@ -97,7 +185,7 @@ class Scratch:
             d.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
-    def create() -> "Scratch":
+    def create() -> Scratch:
         return Scratch(Path(tempfile.mkdtemp(prefix="taskaudit-mutation-")))
 
     def remove(self) -> None:
@@ -128,12 +216,6 @@ def rebuild_all(job: MutationJob, mutants: list[Mutant], why: str) -> list[Mutan
 
 def no_coverage(mutant: Mutant) -> MutantResult:
     return MutantResult(mutant, Outcome.NO_COVERAGE, detail="no test reaches this code")
-
-
-def timed(fn: Callable[[], object]) -> tuple[object, float]:
-    started = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - started
 
 
 def in_order(mutants: list[Mutant], results: dict[str, MutantResult]) -> list[MutantResult]:

@@ -18,8 +18,8 @@ back to the innermost site there; that site is dropped and its mutants go to the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from taskaudit.mutation.model import Mutant
 
@@ -41,7 +41,7 @@ class Site:
     kind: str
     data: tuple
     alternatives: list[tuple[int, Candidate]] = field(default_factory=list)  # (switch id, ...)
-    children: list["Site"] = field(default_factory=list)
+    children: list[Site] = field(default_factory=list)
     rendered: tuple[int, int] = (0, 0)  # span in the rendered file, set by ``render``
 
     def alternative_text(self, source: bytes, cand: Candidate) -> str:

@@ -22,11 +22,13 @@ values, no removal that would leave a variable or an import unused (Go rejects b
 
 from __future__ import annotations
 
-from functools import cache
+from tree_sitter import Node
 
-from tree_sitter import Language, Node, Parser
-
-from taskaudit.mutation.compiled_support.schema import Candidate, MutantMaker
+from taskaudit.mutation.compiled_support.operators import BOUNDARY as _BOUNDARY
+from taskaudit.mutation.compiled_support.operators import REL_SWAP as _REL_SWAP
+from taskaudit.mutation.compiled_support.operators import OperatorPass, run_pass
+from taskaudit.mutation.compiled_support.operators import enclosing as _enclosing
+from taskaudit.mutation.compiled_support.schema import Candidate
 
 _NUMERIC = {
     "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
@@ -34,8 +36,6 @@ _NUMERIC = {
 }  # fmt: skip
 _NIL_TYPES = {"pointer_type", "slice_type", "map_type", "channel_type", "function_type", "interface_type"}
 _ARITH_SWAP = {"+": "-", "-": "+", "*": "+", "/": "*", "%": "*"}
-_REL_SWAP = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}
-_BOUNDARY = {"<": "<=", "<=": "<", ">": ">=", ">=": ">"}
 _PURE_CALLS = {"len", "cap", "min", "max"} | _NUMERIC
 _STRING_FUNCS = {
     "strings": {"TrimSpace", "ToLower", "ToUpper", "Title", "Trim", "TrimLeft", "TrimRight",
@@ -54,38 +54,22 @@ _SKIP_CONTEXT = {"const_declaration", "array_type", "import_declaration", "type_
 _FUNCS = ("function_declaration", "method_declaration", "func_literal")
 
 
-@cache
-def parser() -> Parser:
-    import tree_sitter_go
-
-    return Parser(Language(tree_sitter_go.language()))
-
-
 def candidates(path: str, source: bytes) -> list[Candidate]:
-    tree = parser().parse(source)
-    if tree.root_node.has_error:
-        return []
-    return _Pass(path, source, tree.root_node).run()
+    return run_pass("go", _Pass, path, source)
 
 
-class _Pass:
+class _Pass(OperatorPass):
     def __init__(self, path: str, source: bytes, root: Node) -> None:
-        self.path, self.source, self.root = path, source, root
-        self.make = MutantMaker(path, source)
-        self.out: list[Candidate] = []
+        super().__init__(path, source, root)
         self.imports = self._imports()
 
-    # ------------------------------------------------------------------ helpers
+    def site_kind(self, site: Node, kind: str) -> str:
+        if kind == "stmt" and site.parent is not None and site.parent.type == "for_clause":
+            return "simple_stmt"  # a for clause's post statement: no if statement can stand there
+        return kind
 
-    def text(self, node: Node) -> str:
-        return self.source[node.start_byte : node.end_byte].decode(errors="replace")
-
-    def add(self, operator: str, node: Node, replacement: str, description: str, site: Node, kind: str,
-            start: int | None = None, end: int | None = None) -> None:
-        start = node.start_byte if start is None else start
-        end = node.end_byte if end is None else end
-        mutant = self.make(operator, start, end, replacement, description)
-        self.out.append(Candidate(mutant, site.start_byte, site.end_byte, kind))
+    def skip(self, node: Node) -> bool:
+        return node.type in _SKIP_CONTEXT
 
     def _imports(self) -> dict[str, str]:
         """Package name -> import path, for the imports of this file."""
@@ -99,19 +83,6 @@ class _Pass:
             name = self.text(alias) if alias is not None else path.rsplit("/", 1)[-1]
             names[name] = path
         return names
-
-    def run(self) -> list[Candidate]:
-        self.visit(self.root)
-        return self.out
-
-    def visit(self, node: Node) -> None:
-        if node.type in _SKIP_CONTEXT:
-            return
-        handler = getattr(self, f"on_{node.type}", None)
-        if handler is not None:
-            handler(node)
-        for child in node.children:
-            self.visit(child)
 
     # ------------------------------------------------------------------ expressions
 
@@ -151,9 +122,7 @@ class _Pass:
                 fn = n.child_by_field_name("function")
                 if fn is None or fn.type != "identifier" or self.text(fn) not in _PURE_CALLS:
                     return False
-            elif n.type == "unary_expression" and self.text(n).startswith("<-"):
-                return False
-            elif n.type == "func_literal":
+            elif n.type == "unary_expression" and self.text(n).startswith("<-") or n.type == "func_literal":
                 return False
         return True
 
@@ -437,17 +406,6 @@ def _walk(node: Node):
 
 def _descendants(node: Node, kind: str) -> list[Node]:
     return [n for n in _walk(node) if n.type == kind]
-
-
-def _enclosing(node: Node, kinds: tuple[str, ...], stop: tuple[str, ...] = ()) -> Node | None:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in kinds:
-            return parent
-        if parent.type in stop:
-            return None
-        parent = parent.parent
-    return None
 
 
 def _declares(ident: Node) -> bool:

@@ -1,5 +1,5 @@
-"""The Go shapes of a schema site, the switch file added to each mutated package, and the two
-sandbox scripts (build + coverage, then the warm loop).
+"""The Go shapes of a schema site, the switch file added to each mutated package, and the
+sandbox script that builds the schema's test binaries.
 
 The switch: ``TASKAUDIT_MUTANT`` is read once into a package variable; ``taskauditOn(ids...)``
 returns the 1-based position of the active mutant among a site's ids (0: none of them). With
@@ -87,13 +87,22 @@ def wrap(site: Site, original: str, alts: list[tuple[int, str]], source: bytes) 
             f"taskauditK == {k} {{ {text} }}" for k, (_, text) in enumerate(alts, start=1)
         )
         return f"if taskauditK := {on}; {branches} else {{ {original} }}"
+    if site.kind == "simple_stmt":
+        # Where only a simple statement may stand (``for ...; ...; i++``): the same if statement
+        # in a function literal called at once. It captures the loop variable by reference
+        # (with Go 1.22's per-iteration variables, the next iteration's, as the post statement).
+        branches = " else if ".join(
+            f"taskauditK == {k} {{ {text} }}" for k, (_, text) in enumerate(alts, start=1)
+        )
+        return f"func() {{ if taskauditK := {on}; {branches} else {{ {original} }} }}()"
     raise ValueError(f"unknown Go site kind {site.kind!r}")
 
 
-# Run 1: build the schema's test binaries, list the tests, and record per-test coverage (one
-# fresh process per top-level test). Arguments: package directories. The seed of the build
-# cache is the language runner's (``languages/go_support``): same environment, same cache.
-BUILD_AND_COVER = r"""set -u
+# Run 1: build the schema's test binaries and list their tests. Arguments: package
+# directories. The seed of the build cache is the language runner's (``languages/go_support``):
+# same environment, same cache. The coverage dry run and the warm loop that follow are
+# ``compiled_support/warm_loop.py`` runs of these binaries.
+BUILD_AND_LIST = r"""set -u
 R="$TASKAUDIT_RESULTS"
 mkdir -p "$GOCACHE" "$R/bin" || exit 4
 cp -rs "$TASKAUDIT_GOCACHE_SEED/." "$GOCACHE/" || exit 4
@@ -109,32 +118,7 @@ i=0
 for pkg in "$@"; do
   cd "$TASKAUDIT_APP/$pkg" || exit 4
   "$R/bin/$i.test" -test.list '^Test' > "$R/list-$i.txt" 2> "$R/list-$i.err" < /dev/null
-  n=0
-  grep '^Test' "$R/list-$i.txt" | while read -r name; do
-    n=$((n+1))
-    echo "$name" > "$R/cov-$i-$n.name"
-    TASKAUDIT_MUTANT_COVERAGE="$R/cov-$i-$n.ids" "$R/bin/$i.test" -test.run "^$name\$" \
-      -test.v=test2json -test.count=1 > "$R/cov-$i-$n.out" 2>&1 < /dev/null
-    echo $? > "$R/cov-$i-$n.status"
-  done
   i=$((i+1))
 done
-exit 0
-"""
-
-# Run 2: the warm loop, in bash: each mutant timed with $EPOCHREALTIME (no process for it).
-# Each plan line: mutant switch id, package index, package dir, timeout
-# in seconds, test-name regex. One test-binary process per (mutant, package), no build.
-LOOP = r"""set -u
-R="$TASKAUDIT_RESULTS"
-while read -r id i pkg limit regex; do
-  cd "$TASKAUDIT_APP/$pkg" || exit 4
-  t0=$EPOCHREALTIME
-  TASKAUDIT_MUTANT="$id" "$R/bin/$i.test" -test.run "$regex" -test.v=test2json -test.paniconexit0 \
-    -test.count=1 -test.timeout="${limit}s" > "$R/m-$id-$i.out" 2>&1 < /dev/null
-  echo $? > "$R/m-$id-$i.status"
-  t1=$EPOCHREALTIME
-  echo $(( ${t1/./} - ${t0/./} )) > "$R/m-$id-$i.us"
-done < "$TASKAUDIT_PLAN"
 exit 0
 """

@@ -10,10 +10,17 @@ machine against that harness jar and cached beside it.
 Output, one JSON object a line, flushed as it goes (so a JVM that dies leaves what it did):
 ``{"build_error": [...]}``; ``{"unit": ..., "cls": ..., "name": ..., "ms": ..., "passed": ...,
 "ids": [...]}`` per test unit of the coverage dry run; ``{"mutant": id, "status": "start"}``
-then ``"done"`` (with ``ms`` and ``tests``: [class, legacy name, outcome]), ``"crash"`` (the
-launcher itself failed), ``"no_coverage"``
-or ``"timeout"`` (the runaway test thread is stopped; if it does not die at once the JVM halts
-with exit code 4 and taskaudit starts another for the mutants left).
+then ``"done"`` (with ``ms``, ``cpu_ms``, ``limit_ms``, ``tests``: [class, legacy name, outcome],
+and ``base_tests``, the same tests' outcomes with no mutant), ``"crash"`` (the launcher itself
+failed), ``"no_coverage"`` or ``"timeout"``; ``"recheck"`` on a mutant that went past its first
+limit. Last, ``{"jvm": {"rss_kb", "peak_rss_kb", "cpu_ms", "loop_cpu_ms"}}`` (the process's CPU
+time counts in clock ticks, so per mutant it is read as the loop's total over the mutants).
+
+Limits and timeouts follow ``compiled_support/loop.py`` (``--factor``, ``--floor-ms``,
+``--wall-slack``): the test thread's CPU time is read every 5 ms (``ThreadMXBean``); a
+runaway test thread is ended by the switch's stop flag (the next switch point it reaches
+throws), else by ``Thread.stop``; if it still does not die the JVM halts with exit code 4 and
+taskaudit starts another for the mutants left.
 """
 
 from __future__ import annotations
@@ -177,7 +184,7 @@ public final class MutationDriver {
         Main.MemoryClassLoader loader = new Main.MemoryClassLoader(mem.classes, resourceUrls.toArray(new URL[0]), MutationDriver.class.getClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
         Class<?> sw = Class.forName("taskaudit_mutants.TaskauditMutants", true, loader);
-        Field active = sw.getField("active"), coverage = sw.getField("coverage");
+        Field active = sw.getField("active"), coverage = sw.getField("coverage"), stop = sw.getField("stop");
         Set<Integer> seen = (Set<Integer>) sw.getField("seen").get(null);
         List<Class<?>> testClasses = new ArrayList<>();
         for (String name : new TreeSet<>(mem.classes.keySet())) {
@@ -201,7 +208,6 @@ public final class MutationDriver {
 
         // Coverage: each test method (or parameterised template) alone, the switches recording.
         Map<String, Set<Integer>> covered = new LinkedHashMap<>();
-        Map<String, Long> unitMs = new HashMap<>();
         for (TestIdentifier root : plan.getRoots()) {
             for (TestIdentifier id : plan.getDescendants(root)) {
                 boolean method = id.getSource().map(s -> s instanceof MethodSource).orElse(false);
@@ -218,68 +224,154 @@ public final class MutationDriver {
                 out.println("{\"unit\":" + Main.json(id.getUniqueId()) + ",\"cls\":" + Main.json(LegacyReportingUtils.getClassName(plan, id))
                     + ",\"name\":" + Main.json(id.getLegacyReportingName()) + ",\"ms\":" + ms + ",\"passed\":" + r.allPassed
                     + ",\"ids\":" + ids + "}");
-                if (r.allPassed) {
-                    covered.put(id.getUniqueId(), ids);
-                    unitMs.put(id.getUniqueId(), ms);
-                }
+                if (r.allPassed) covered.put(id.getUniqueId(), ids);
             }
         }
 
-        // The warm loop: per mutant, only the tests that reach it.
+        // The warm loop: per mutant, only the tests that reach it. The limits follow what
+        // those tests take with no mutant, measured here once per set of tests (warm JIT,
+        // this machine now): CPU time factor * base + floor, and a wall-clock backstop
+        // (compiled_support/loop.py).
+        double factor = Double.parseDouble(opt.getOrDefault("--factor", "3"));
+        double floorMs = Double.parseDouble(opt.getOrDefault("--floor-ms", "50"));
+        double wallSlack = Double.parseDouble(opt.getOrDefault("--wall-slack", "5"));
+        Map<List<String>, Run> bases = new HashMap<>();
+        long loopCpu0 = processCpuNanos();
         for (String line : Files.readAllLines(Paths.get(opt.get("--ids")), StandardCharsets.UTF_8)) {
             if (line.isBlank()) continue;
             int mutant = Integer.parseInt(line.trim());
             List<String> reach = new ArrayList<>();
-            long own = 0;
             for (Map.Entry<String, Set<Integer>> e : covered.entrySet()) {
-                if (e.getValue().contains(mutant)) { reach.add(e.getKey()); own += unitMs.get(e.getKey()); }
+                if (e.getValue().contains(mutant)) reach.add(e.getKey());
             }
             if (reach.isEmpty()) {
                 out.println("{\"mutant\":" + mutant + ",\"status\":\"no_coverage\"}");
                 continue;
             }
-            long limit = Math.max(1000, 10 * own + 1000);
-            out.println("{\"mutant\":" + mutant + ",\"status\":\"start\",\"limit\":" + limit + "}");
-            active.setInt(null, mutant);
-            Recorder[] box = new Recorder[1];
-            long t0 = System.nanoTime();
-            Thread worker = new Thread(() -> box[0] = execute(launcher, reach), "taskaudit-mutant-" + mutant);
-            worker.setDaemon(true);
-            worker.setContextClassLoader(loader);
-            worker.start();
-            worker.join(limit);
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            if (worker.isAlive()) {
-                out.println("{\"mutant\":" + mutant + ",\"status\":\"timeout\",\"ms\":" + ms + "}");
-                // Stop the runaway test thread and go on in this JVM when it dies at once
-                // (Thread.stop exists up to JDK 19); otherwise end the JVM: taskaudit starts a
-                // fresh one for the mutants left.
-                boolean stopped;
-                try {
-                    // JUnit records a stopped test as failed and goes on to the next covering
-                    // test, which may loop too: stop again until the thread is gone.
-                    long deadline = System.nanoTime() + 3_000_000_000L;
-                    while (worker.isAlive() && System.nanoTime() < deadline) {
-                        worker.stop();
-                        worker.join(50);
-                    }
-                    stopped = !worker.isAlive();
-                } catch (Throwable t) {
-                    stopped = false;
-                }
-                if (!stopped) return 4;
-                active.setInt(null, 0);
-                continue;
+            Run base = bases.get(reach);
+            if (base == null) {
+                base = runLimited(launcher, loader, active, stop, reach, 0, 0, 0);
+                if (base.stuck) return 4;
+                bases.put(reach, base);
             }
-            active.setInt(null, 0);
-            if (box[0] == null) {  // the launcher itself failed: nothing says a test ran
-                out.println("{\"mutant\":" + mutant + ",\"status\":\"crash\",\"ms\":" + ms + "}");
-                continue;
+            double cpuLimit = factor * base.cpuMs + floorMs;
+            double wallLimit = wallSlack * (factor * base.ms + floorMs);
+            out.println("{\"mutant\":" + mutant + ",\"status\":\"start\",\"limit\":" + wallLimit + "}");
+            long cpu0 = processCpuNanos();
+            Run run = runLimited(launcher, loader, active, stop, reach, mutant, cpuLimit, wallLimit);
+            if (run.stuck) return 4;
+            String recheck = "";
+            if ("wall".equals(run.hit)) {
+                // Past the backstop without using its CPU: it waits, or the machine starved it.
+                // Re-check once: how slow is the machine now (the same tests, no mutant), then
+                // the mutant again with the backstop scaled by that slowdown.
+                Run now = runLimited(launcher, loader, active, stop, reach, 0, cpuLimit * 10, wallLimit * 10);
+                if (now.stuck) return 4;
+                double slowdown = Math.min(10.0, Math.max(2.0, now.ms / Math.max(base.ms, 0.001)));
+                double first = run.ms;
+                run = runLimited(launcher, loader, active, stop, reach, mutant, cpuLimit, wallLimit * slowdown);
+                if (run.stuck) return 4;
+                recheck = ",\"recheck\":{\"first_ms\":" + first + ",\"first_limit_ms\":" + wallLimit
+                    + ",\"reference_ms\":" + now.ms + ",\"slowdown\":" + slowdown + "}";
             }
-            String testsJson = box[0].json();
-            out.println("{\"mutant\":" + mutant + ",\"status\":\"done\",\"ms\":" + (System.nanoTime() - t0) / 1e6 + ",\"tests\":" + testsJson + "}");
+            double cpuMs = (processCpuNanos() - cpu0) / 1e6;
+            String common = ",\"ms\":" + run.ms + ",\"cpu_ms\":" + cpuMs + ",\"thread_cpu_ms\":" + run.cpuMs
+                + ",\"limit_ms\":" + run.wallLimit + ",\"cpu_limit_ms\":" + cpuLimit + ",\"base_cpu_ms\":" + base.cpuMs
+                + (run.hit == null ? "" : ",\"limit_hit\":\"" + run.hit + "\"") + recheck;
+            if (run.hit != null) {
+                out.println("{\"mutant\":" + mutant + ",\"status\":\"timeout\"" + common + "}");
+            } else if (run.recorder == null) {  // the launcher itself failed: nothing says a test ran
+                out.println("{\"mutant\":" + mutant + ",\"status\":\"crash\"" + common + "}");
+            } else {
+                out.println("{\"mutant\":" + mutant + ",\"status\":\"done\"" + common + ",\"tests\":" + run.recorder.json()
+                    + ",\"base_tests\":" + base.recorder.json() + "}");
+            }
         }
+        out.println("{\"jvm\":{\"rss_kb\":" + procStatusKb("VmRSS") + ",\"peak_rss_kb\":" + procStatusKb("VmHWM")
+            + ",\"cpu_ms\":" + processCpuNanos() / 1e6 + ",\"loop_cpu_ms\":" + (processCpuNanos() - loopCpu0) / 1e6 + "}}");
         return 0;
+    }
+
+    static final class Run {
+        Recorder recorder;
+        double ms, wallLimit, cpuMs = -1;  // cpuMs: the test thread's CPU time
+        String hit;  // the limit it went past: "cpu", "wall", or null
+        boolean stuck;
+    }
+
+    static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** The covering tests with ``mutant`` active (0: none) on a thread of their own, limited to
+     *  ``cpuLimitMs`` of that thread's CPU time and ``wallLimitMs`` of wall time (0: none).
+     *  Past a limit the switch's stop flag makes the next switch point the thread reaches
+     *  throw (a loop through mutated code ends there); a thread that reaches none is stopped
+     *  with Thread.stop (up to JDK 19). ``stuck``: it would not stop, so this JVM must end
+     *  (taskaudit starts a fresh one for the mutants left). */
+    static Run runLimited(Launcher launcher, ClassLoader loader, Field active, Field stop, List<String> reach,
+                          int mutant, double cpuLimitMs, double wallLimitMs) throws Exception {
+        Run run = new Run();
+        run.wallLimit = wallLimitMs;
+        active.setInt(null, mutant);
+        Recorder[] box = new Recorder[1];
+        long[] cpuBox = {-1};
+        boolean cpuTimed = THREADS.isThreadCpuTimeSupported();
+        long t0 = System.nanoTime();
+        Thread worker = new Thread(() -> {
+            box[0] = execute(launcher, reach);
+            if (cpuTimed) cpuBox[0] = THREADS.getCurrentThreadCpuTime();
+        }, "taskaudit-mutant-" + mutant);
+        worker.setDaemon(true);
+        worker.setContextClassLoader(loader);
+        worker.start();
+        while (worker.isAlive()) {
+            worker.join(5);
+            if (!worker.isAlive() || wallLimitMs <= 0) continue;
+            if ((System.nanoTime() - t0) / 1e6 > wallLimitMs) { run.hit = "wall"; break; }
+            long cpu = cpuTimed ? THREADS.getThreadCpuTime(worker.getId()) : -1;
+            if (cpu >= 0 && cpu / 1e6 > cpuLimitMs) { run.hit = "cpu"; run.cpuMs = cpu / 1e6; break; }
+        }
+        run.ms = (System.nanoTime() - t0) / 1e6;
+        if (run.hit != null) {
+            stop.setBoolean(null, true);
+            worker.join(200);
+            try {
+                // JUnit records a stopped test as failed and goes on to the next covering
+                // test, which may loop too: stop again until the thread is gone.
+                long deadline = System.nanoTime() + 3_000_000_000L;
+                while (worker.isAlive() && System.nanoTime() < deadline) {
+                    worker.stop();
+                    worker.join(50);
+                }
+            } catch (Throwable t) {
+                // Thread.stop is gone (JDK 20+): only the stop flag can end the thread.
+            }
+            run.stuck = worker.isAlive();
+            stop.setBoolean(null, false);
+        } else {
+            run.cpuMs = cpuBox[0] < 0 ? -1 : cpuBox[0] / 1e6;
+        }
+        active.setInt(null, 0);
+        run.recorder = box[0];
+        return run;
+    }
+
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    static long procStatusKb(String field) {
+        try {
+            for (String l : Files.readAllLines(Paths.get("/proc/self/status"))) {
+                if (l.startsWith(field + ":")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        } catch (Exception e) {
+            // not Linux: no number
+        }
+        return -1;
     }
 }
 '''
@@ -301,7 +393,7 @@ def ensure_driver(jdk: Jdk, cache: JavaCache) -> Path:
         cp = f"{cache.harness_jar}:{cache.junit_jar}"
         for argv in ([str(jdk.home / "bin" / "javac"), "-nowarn", "-d", str(classes), "-cp", cp, str(src)],
                      [str(jdk.home / "bin" / "jar"), "cf", str(work / "driver.jar"), "-C", str(classes), "."]):
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+            done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=300)
             if done.returncode != 0:
                 raise RuntimeError(f"cannot build taskaudit's Java mutation driver: {(done.stdout + done.stderr)[-1500:]}")
         shutil.rmtree(classes)

@@ -18,15 +18,15 @@ loop condition (the code after the loop would become reachable).
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Node
 
-from taskaudit.mutation.compiled_support.schema import Candidate, MutantMaker
+from taskaudit.mutation.compiled_support.operators import BOUNDARY as _BOUNDARY
+from taskaudit.mutation.compiled_support.operators import REL_SWAP as _REL_SWAP
+from taskaudit.mutation.compiled_support.operators import OperatorPass, run_pass
+from taskaudit.mutation.compiled_support.schema import Candidate
 
 _ARITH_SWAP = {"+": "-", "-": "+", "*": "/", "/": "*", "%": "*"}
-_REL_SWAP = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}
-_BOUNDARY = {"<": "<=", "<=": "<", ">": ">=", ">=": ">"}
 _SKIP = {"field_declaration", "static_initializer", "switch_label", "annotation", "marker_annotation",
          "enum_constant", "constant_declaration", "annotation_type_declaration", "lambda_expression",
          "import_declaration", "package_declaration", "explicit_constructor_invocation"}  # fmt: skip
@@ -37,20 +37,8 @@ _STRING_METHODS = {"toString", "substring", "trim", "strip", "toLowerCase", "toU
                    "concat", "replace", "valueOf", "format", "join", "charAt"}  # fmt: skip
 
 
-@cache
-def parser() -> Parser:
-    import tree_sitter_java
-
-    return Parser(Language(tree_sitter_java.language()))
-
-
 def candidates(path: str, source: bytes) -> list[Candidate]:
-    tree = parser().parse(source)
-    if tree.root_node.has_error:
-        return []
-    p = _Pass(path, source)
-    p.visit(tree.root_node)
-    return p.out
+    return run_pass("java", _Pass, path, source)
 
 
 def default_value(typ: str) -> str | None:
@@ -77,27 +65,9 @@ def default_value(typ: str) -> str | None:
     return "null"
 
 
-class _Pass:
-    def __init__(self, path: str, source: bytes) -> None:
-        self.path, self.source = path, source
-        self.make = MutantMaker(path, source)
-        self.out: list[Candidate] = []
-
-    def text(self, node: Node) -> str:
-        return self.source[node.start_byte : node.end_byte].decode(errors="replace")
-
-    def add(self, operator: str, node: Node, replacement: str, description: str, site: Node, kind: str) -> None:
-        mutant = self.make(operator, node.start_byte, node.end_byte, replacement, description)
-        self.out.append(Candidate(mutant, site.start_byte, site.end_byte, kind))
-
-    def visit(self, node: Node) -> None:
-        if node.type in _SKIP:
-            return
-        handler = getattr(self, f"on_{node.type}", None)
-        if handler is not None:
-            handler(node)
-        for child in node.children:
-            self.visit(child)
+class _Pass(OperatorPass):
+    def skip(self, node: Node) -> bool:
+        return node.type in _SKIP
 
     # ------------------------------------------------------------------ expressions
 

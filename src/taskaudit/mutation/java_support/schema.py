@@ -1,7 +1,8 @@
 """The Java shapes of a schema site and the switch class compiled with the solution.
 
 The switch is ``taskaudit_mutants.TaskauditMutants``: ``is(id)`` says whether mutant ``id`` is
-the active one and, while the driver records coverage, notes that the site was reached. The
+the active one and, while the driver records coverage, notes that the site was reached; once
+the driver sets ``stop`` (a mutant past its time limit) it throws instead, ending the loop. The
 active id starts from the ``taskaudit.mutant`` system property and is then set by the warm
 driver (``driver.py``) between mutants, in the same JVM.
 """
@@ -22,10 +23,18 @@ public final class TaskauditMutants {
 
     public static volatile int active = Integer.getInteger("taskaudit.mutant", 0);
     public static volatile boolean coverage = false;
+    public static volatile boolean stop = false;
     public static final java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Thrown at a switch point once a mutant's run is past its time limit (an Error, so
+     *  that code catching Exception does not swallow it). */
+    public static final class Stop extends Error {
+        public Stop() { super("taskaudit: the mutant ran past its time limit", null, false, false); }
+    }
 
     public static boolean is(int id) {
         if (coverage) seen.add(id);
+        if (stop) throw new Stop();
         return id == active;
     }
 }

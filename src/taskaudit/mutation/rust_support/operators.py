@@ -19,16 +19,17 @@ like strings, a default for a return type with none (references, ``impl Trait``)
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Node
 
-from taskaudit.mutation.compiled_support.schema import Candidate, MutantMaker
+from taskaudit.mutation.compiled_support.operators import BOUNDARY as _BOUNDARY
+from taskaudit.mutation.compiled_support.operators import REL_SWAP as _REL_SWAP
+from taskaudit.mutation.compiled_support.operators import OperatorPass, run_pass
+from taskaudit.mutation.compiled_support.operators import enclosing as _enclosing
+from taskaudit.mutation.compiled_support.schema import Candidate
 
 _INTS = {"i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"}
 _ARITH_SWAP = {"+": "-", "-": "+", "*": "/", "/": "*", "%": "*"}
-_REL_SWAP = {"<": ">=", ">": "<=", "<=": ">", ">=": "<", "==": "!=", "!=": "=="}
-_BOUNDARY = {"<": "<=", "<=": "<", ">": ">=", ">=": ">"}
 _SKIP = {"const_item", "static_item", "attribute_item", "inner_attribute_item", "array_type",
          "match_pattern", "token_tree", "macro_definition", "use_declaration", "enum_variant",
          "trait_item", "type_item"}  # fmt: skip
@@ -41,20 +42,8 @@ _LOOPS = ("loop_expression", "while_expression", "for_expression")
 _STOP = ("closure_expression", "function_item")
 
 
-@cache
-def parser() -> Parser:
-    import tree_sitter_rust
-
-    return Parser(Language(tree_sitter_rust.language()))
-
-
 def candidates(path: str, source: bytes) -> list[Candidate]:
-    tree = parser().parse(source)
-    if tree.root_node.has_error:
-        return []
-    p = _Pass(path, source)
-    p.visit(tree.root_node)
-    return p.out
+    return run_pass("rust", _Pass, path, source)
 
 
 def default_value(typ: str) -> str | None:
@@ -72,13 +61,13 @@ def default_value(typ: str) -> str | None:
         return "String::new()"
     if re.fullmatch(r"&\s*(?:'\w+\s+)?str", t):
         return '""'
-    if t.startswith("&") or t.startswith("impl ") or t.startswith("dyn ") or t == "!" or t == "Self":
+    if t.startswith(("&", "impl ", "dyn ")) or t in ("!", "Self"):
         return None
     if t.startswith("Vec<"):
         return "Vec::new()"
     if t.startswith("Option<"):
         return "None"
-    m = re.fullmatch(r"Result<(.*)>", t, re.S)
+    m = re.fullmatch(r"Result<(.*)>", t, re.DOTALL)
     if m:
         inner = _split_generic(m[1])
         if not inner:
@@ -106,31 +95,16 @@ def _split_generic(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-class _Pass:
-    def __init__(self, path: str, source: bytes) -> None:
-        self.path, self.source = path, source
-        self.make = MutantMaker(path, source)
-        self.out: list[Candidate] = []
-
-    def text(self, node: Node) -> str:
-        return self.source[node.start_byte : node.end_byte].decode(errors="replace")
-
+class _Pass(OperatorPass):
     def add(self, operator: str, node: Node, replacement: str, description: str, site: Node, kind: str,
             context: str = "") -> None:
-        mutant = self.make(operator, node.start_byte, node.end_byte, replacement, description, context)
-        self.out.append(Candidate(mutant, site.start_byte, site.end_byte, kind))
+        super().add(operator, node, replacement, description, site, kind, context=context)
 
-    def visit(self, node: Node) -> None:
+    def skip(self, node: Node) -> bool:
         if node.type in _SKIP or self.test_code(node):
-            return
-        if node.type == "function_item" and any(c.type == "function_modifiers" and "const" in self.text(c)
-                                                 for c in node.children):
-            return
-        handler = getattr(self, f"on_{node.type}", None)
-        if handler is not None:
-            handler(node)
-        for child in node.children:
-            self.visit(child)
+            return True
+        return node.type == "function_item" and any(c.type == "function_modifiers" and "const" in self.text(c)
+                                                     for c in node.children)
 
     def test_code(self, node: Node) -> bool:
         """``#[test]`` functions and ``#[cfg(test)]`` modules: the task's own tests."""
@@ -171,7 +145,7 @@ class _Pass:
         text = self.text(node)
         if node.type == "identifier":
             return text in self.string_names(node)
-        return bool(re.search(r"(\.(to_string|to_owned|to_lowercase|to_uppercase)\(\)|^String::\w+\(.*\))$", text, re.S))
+        return bool(re.search(r"(\.(to_string|to_owned|to_lowercase|to_uppercase)\(\)|^String::\w+\(.*\))$", text, re.DOTALL))
 
     def string_names(self, node: Node) -> set[str]:
         """Names the enclosing function declares as strings (parameters, ``let`` bindings)."""
@@ -309,17 +283,6 @@ class _Pass:
         if re.fullmatch(r"\{\s*" + re.escape(value) + r"\s*\}", body_text):
             return
         self.add("return_value", body, "{ " + value + " }", f"replaced the body with {value}", body, "body")
-
-
-def _enclosing(node: Node, kinds: tuple[str, ...], stop: tuple[str, ...]) -> Node | None:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in kinds:
-            return parent
-        if parent.type in stop:
-            return None
-        parent = parent.parent
-    return None
 
 
 def _is_last(node: Node) -> bool:

@@ -1,6 +1,6 @@
 """The Rust shapes of a schema site, the switch module added to the crate, and the sandbox
-scripts (coverage dry run, warm loop). The build itself is ``cargo test --no-run`` with the
-language runner's own arguments (``languages/rust_support/run.py``).
+script listing the tests. The build itself is ``cargo test --no-run`` with the language
+runner's own arguments (``languages/rust_support/run.py``).
 
 The switch: ``on(&[ids])`` reads ``TASKAUDIT_MUTANT`` once (``OnceLock``) and returns the
 1-based position of the active mutant among a site's ids (0: none); with
@@ -68,42 +68,15 @@ def wrap(site: Site, original: str, alts: list[tuple[int, str]], source: bytes) 
     raise ValueError(f"unknown Rust site kind {site.kind!r}")
 
 
-# Run 2: list each test binary's tests and run each test alone with coverage on.
-# Arguments: the test binaries (sandbox paths), in target order.
-COVER = r"""set -u
+# Run 2: list each test binary's tests (the coverage dry run and the warm loop that follow
+# are ``compiled_support/warm_loop.py`` runs of these binaries). Arguments: the binaries.
+LIST = r"""set -u
 R="$TASKAUDIT_RESULTS"
 cd "$TASKAUDIT_APP" || exit 4
 i=0
 for exe in "$@"; do
   "$exe" --list --format terse > "$R/list-$i.txt" 2> "$R/list-$i.err" < /dev/null || exit 5
-  n=0
-  sed -n 's/: test$//p' "$R/list-$i.txt" | while read -r name; do
-    n=$((n+1))
-    echo "$name" > "$R/cov-$i-$n.name"
-    t0=$EPOCHREALTIME
-    TASKAUDIT_MUTANT_COVERAGE="$R/cov-$i-$n.ids" "$exe" --exact "$name" --test-threads=1 \
-      --color never > "$R/cov-$i-$n.out" 2>&1 < /dev/null
-    echo $? > "$R/cov-$i-$n.status"
-    t1=$EPOCHREALTIME
-    echo $(( ${t1/./} - ${t0/./} )) > "$R/cov-$i-$n.us"
-  done
   i=$((i+1))
 done
-exit 0
-"""
-
-# Run 3: the warm loop, in bash: each mutant timed with $EPOCHREALTIME (no process for it).
-# Plan lines: switch id, target index, limit (s), binary, test names.
-LOOP = r"""set -u
-R="$TASKAUDIT_RESULTS"
-cd "$TASKAUDIT_APP" || exit 4
-while read -r id i limit exe names; do
-  t0=$EPOCHREALTIME
-  TASKAUDIT_MUTANT="$id" timeout -s KILL "$limit" "$exe" --exact $names --test-threads=1 \
-    --color never > "$R/m-$id-$i.out" 2>&1 < /dev/null
-  echo $? > "$R/m-$id-$i.status"
-  t1=$EPOCHREALTIME
-  echo $(( ${t1/./} - ${t0/./} )) > "$R/m-$id-$i.us"
-done < "$TASKAUDIT_PLAN"
 exit 0
 """
