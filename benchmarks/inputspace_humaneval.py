@@ -1,13 +1,14 @@
 """Input-space analysis on HumanEval: per task, the untested input classes and the wrong
 solutions the tests let through, and the time the analysis took.
 
-For each task it runs the default checks plus the input-space check (taskaudit's sandbox,
+For each task it runs the reference check and the input-space check (taskaudit's sandbox,
 one reference run) and prints one block per task with findings, then a summary: tasks with a
 wrong-but-passing variant (W302), with an untested class that matters (W301), the strength
 score's spread, and the input-space check's own time per task (median, p90, max) next to the
 whole audit's.
 
 Run:  .venv/bin/python benchmarks/inputspace_humaneval.py [--limit N] [--jobs 2] [--json out.json]
+      [--compare-with earlier.json]   (same evidence as an earlier run? see docs/inputspace.md)
 The machine is shared and noisy: compare the input-space time with the whole audit's in the
 same run, not absolute times across runs.
 """
@@ -15,6 +16,7 @@ same run, not absolute times across runs.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import time
@@ -41,6 +43,9 @@ def main() -> None:
     parser.add_argument("--candidates", help="a JSONL/folder of candidate solutions (see docs/inputspace.md)")
     parser.add_argument("--json", type=Path, help="also write the per-task rows here")
     parser.add_argument("--quiet", action="store_true", help="only the summary")
+    parser.add_argument("--compare-with", type=Path,
+                        help="a --json file of an earlier run: count the tasks whose input-space evidence, "
+                             "metrics and score are identical (determinism, docs/inputspace.md)")
     args = parser.parse_args()
 
     tasks = [t for t in load_tasks([humaneval_path()]) if isinstance(t, Task)]
@@ -70,6 +75,12 @@ def main() -> None:
             "W302": codes.count("W302"),
             "W303": codes.count("W303"),
             "W304": codes.count("W304"),
+            "W307": codes.count("W307"),  # a time budget ended a harness run: results incomplete
+            # everything the input-space check reported but its seconds: equal run to run
+            "digest": hashlib.sha256(json.dumps(
+                {"score": record.score if record else None, "metrics": record.metrics if record else {},
+                 "findings": [f.model_dump(mode="json") for f in tr.findings if f.check == "inputspace"]},
+                sort_keys=True).encode()).hexdigest(),
             "untested_classes": [c for f in tr.findings if f.code == "W305" for c in f.evidence.get("classes", [])],
             "wrong_but_passing": [
                 {"change": f.evidence.get("change"), "input": f.evidence.get("input"),
@@ -100,7 +111,9 @@ def main() -> None:
     print(f"tasks with a wrong-but-passing variant (W302): {sum(r['W302'] > 0 for r in rows)}; "
           f"with an untested class that matters (W301): {sum(r['W301'] > 0 for r in rows)}; "
           f"reference fails on an admitted input (W303): {sum(r['W303'] > 0 for r in rows)}; "
-          f"domain unstated (W304): {sum(r['W304'] > 0 for r in rows)}")
+          f"domain unstated (W304): {sum(r['W304'] > 0 for r in rows)}; "
+          f"time budget ran out (W307): {sum(r['W307'] > 0 for r in rows)} "
+          f"{[r['task'] for r in rows if r['W307']]}")
     if times:
         def pct(xs, q):
             return xs[min(len(xs) - 1, int(q * len(xs)))]
@@ -110,6 +123,12 @@ def main() -> None:
         if scores:
             print(f"strength score: min {min(scores):.2f}, median {statistics.median(scores):.2f}, max {max(scores):.2f}")
     print(f"wall clock {wall:.1f} s with {args.jobs} jobs on backend {backend.name}")
+    if args.compare_with:
+        earlier = {r["task"]: r.get("digest") for r in json.loads(args.compare_with.read_text())}
+        same = [r["task"] for r in rows if earlier.get(r["task"]) == r["digest"]]
+        differ = [r["task"] for r in rows if r["task"] in earlier and earlier[r["task"]] != r["digest"]]
+        print(f"same evidence, metrics and score as {args.compare_with}: {len(same)} of {len(same) + len(differ)} "
+              f"tasks; differ: {differ} (with W307 here: {[t for t in differ if any(r['task'] == t and r['W307'] for r in rows)]})")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=1))

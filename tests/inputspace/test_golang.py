@@ -10,7 +10,8 @@ from taskaudit.checks.inputspace import InputSpaceCheck
 from taskaudit.checks.registry import default_checks
 from taskaudit.formats import load_tasks
 from taskaudit.inputspace import golang
-from taskaudit.inputspace.execute import Call, run_go
+from taskaudit.inputspace.execute import Call
+from taskaudit.inputspace.execute_compiled import run_go
 from taskaudit.model import Task
 from taskaudit.sandbox import get_backend
 

@@ -12,7 +12,8 @@ from taskaudit.checks.inputspace import InputSpaceCheck
 from taskaudit.checks.reference import ReferenceCheck
 from taskaudit.formats import load_tasks
 from taskaudit.inputspace import java
-from taskaudit.inputspace.execute import Call, run_java
+from taskaudit.inputspace.execute import Call
+from taskaudit.inputspace.execute_compiled import run_java
 from taskaudit.model import Severity, Task
 from taskaudit.sandbox import get_backend
 

@@ -10,7 +10,8 @@ from taskaudit.checks.inputspace import InputSpaceCheck
 from taskaudit.checks.reference import ReferenceCheck
 from taskaudit.formats import load_tasks
 from taskaudit.inputspace import rust
-from taskaudit.inputspace.execute import Call, run_rust
+from taskaudit.inputspace.execute import Call
+from taskaudit.inputspace.execute_compiled import run_rust
 from taskaudit.model import Task
 from taskaudit.sandbox import get_backend
 

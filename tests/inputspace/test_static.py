@@ -157,5 +157,10 @@ def test_codec_round_trips_and_compares():
     assert pyharness.decode(pyharness.encode(value)) == value
     assert pyharness.same(pyharness.encode(0.1 + 0.2), pyharness.encode(0.3))
     assert not pyharness.same(pyharness.encode((1, 2)), pyharness.encode([1, 2]))
-    assert not pyharness.same(pyharness.encode(1), pyharness.encode(True))
+    # as the tests' == sees them: True == 1, 3 == 3.0, floats within EvalPlus's 1e-7
+    assert pyharness.same(pyharness.encode(1), pyharness.encode(True))
+    assert not pyharness.same(pyharness.encode(2), pyharness.encode(True))
+    assert pyharness.same(pyharness.encode(3), pyharness.encode(3.0))
+    assert pyharness.same(pyharness.encode(2 / 3), pyharness.encode(0.6666666666))
+    assert not pyharness.same(pyharness.encode(2 / 3), pyharness.encode(0.6667))
     assert pyharness.same(pyharness.encode({1: "a", 2: "b"}), pyharness.encode({2: "b", 1: "a"}))

@@ -13,7 +13,9 @@ reports, each with the input that shows it:
 - W303: the reference raises or times out on an input the statement admits;
 - W304: the reference raises or times out where the statement says nothing (domain unstated);
 - W305: the input classes generated inputs reach and no test does (context, info);
-- W306: a user-supplied candidate solution that could not be read (the file and line named).
+- W306: a user-supplied candidate solution that could not be read (the file and line named);
+- W307: the time budget ended a harness run before every chosen input ran (which inputs are
+  chosen never depends on time; this says the results are incomplete).
 
 Every W301/W302 carries a pytest test that pins the behaviour, run to pass on the reference
 and fail on the rival. The strength score (docs/inputspace.md) combines the share of
@@ -22,7 +24,13 @@ distinguishable wrong variants the tests reject, the class coverage and the muta
 
 from __future__ import annotations
 
-from taskaudit.checks.base import AuditConfig, AuditContext, CheckInfraError, CheckSkipped, register
+from taskaudit.checks.base import (
+    AuditConfig,
+    AuditContext,
+    CheckInfraError,
+    CheckSkipped,
+    register,
+)
 from taskaudit.model import Finding, Location, Question, RunStatus, Severity, Task
 
 NAME = "inputspace"
@@ -33,6 +41,7 @@ W303 = register("W303", Question.STRENGTH, Severity.WARNING, "Reference fails on
 W304 = register("W304", Question.STRENGTH, Severity.INFO, "Input domain unstated", NAME)
 W305 = register("W305", Question.STRENGTH, Severity.INFO, "Input classes only generated inputs reach", NAME)
 W306 = register("W306", Question.STRENGTH, Severity.INFO, "Candidate solution could not be read", NAME)
+W307 = register("W307", Question.STRENGTH, Severity.INFO, "Input-space time budget ran out", NAME)
 
 MAX_W302 = 5  # wrong-but-passing rivals reported per task
 MAX_MISSING_TESTS = 3  # written and verified per task (two sandboxed runs each)
@@ -67,9 +76,8 @@ class InputSpaceCheck:
         from taskaudit.inputspace import analysis as ia
         from taskaudit.inputspace import candidates as cands
         from taskaudit.inputspace.execute import HarnessError, HarnessUnsupported
-        from taskaudit.runner import Variant
-
         from taskaudit.inputspace.support import SUPPORTED, support_for
+        from taskaudit.runner import Variant
 
         task = ctx.task
         support = support_for(task.language)
@@ -146,6 +154,7 @@ class InputSpaceCheck:
         findings += self._wrong_but_passing(ctx, result, workspace, support)
         findings += self._reference_health(ctx, result)
         findings += self._coverage_summary(ctx, result)
+        findings += self._budget(ctx, result)
         self._score(ctx, result, mutation)
         ctx.shared["inputspace"] = result
         return findings
@@ -277,6 +286,23 @@ class InputSpaceCheck:
             ))
         return findings
 
+    def _budget(self, ctx: AuditContext, result) -> list[Finding]:
+        """The inputs run are chosen by count, so two audits run the same ones; only a harness
+        run cut short by its time budget breaks that, and it is said here, never hidden."""
+        from taskaudit.inputspace import analysis as ia
+
+        if not result.not_run:
+            return []
+        parts = [f"{n} call(s) of the {who}" for who, n in sorted(result.not_run.items())]
+        return [ctx.finding(
+            W307,
+            f"the time budget ended the input harness before {' and '.join(parts)} ran; those "
+            "inputs are left out of the comparison, so this run's input-space results are incomplete",
+            evidence={"not_run": dict(sorted(result.not_run.items())),
+                      "budget_seconds": {"reference": ia.REFERENCE_BUDGET_SECONDS, "rivals": ia.RIVALS_BUDGET_SECONDS},
+                      "call_seconds": ia.CALL_SECONDS},
+        )]
+
     # ----------------------------------------------------------------- score
 
     def _score(self, ctx: AuditContext, result, mutation) -> None:
@@ -300,6 +326,7 @@ class InputSpaceCheck:
             "wrong_but_passing": len(passing),
             "reference_failures": len(result.reference_failures),
             "domain_unstated": len(result.domain_unstated),
+            "calls_not_run_budget": sum(result.not_run.values()),
         }  # no timings here: metrics are what the score rests on, and must repeat run to run
         for key, value in (("differential", differential), ("class_coverage", coverage), ("mutation_score", mutation_score)):
             if value is not None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from taskaudit.inputspace import classes as input_classes
 from taskaudit.inputspace.domain import parse_domain, validity
-from taskaudit.inputspace.execute import Call, CallResult, run_batch
+from taskaudit.inputspace.execute import Call, CallResult, not_run_for_budget, run_batch
 from taskaudit.inputspace.generate import hypothesis_inputs, variations
 from taskaudit.inputspace.shapes import Shape, param_shape
 from taskaudit.inputspace.signature import Target
@@ -37,7 +37,14 @@ HYPOTHESIS_EXAMPLES = 15  # per target
 MAX_PROBES = 220  # per task
 MAX_TEST_RUNS = 8  # rivals whose tests are run, per task
 NO_TEST_CALLS = "no test input at all"  # the class of a function the tests never call with literals
-RIVALS_BUDGET_MS = 4000.0  # estimated time of all rivals on all inputs, per task
+# What runs is decided by counts alone, from the task's content, so two audits of one task run
+# the same inputs on the same rivals whatever the machine's speed (docs/inputspace.md,
+# "Determinism and the time budget"). Time limits only end a run, and that is reported.
+RIVAL_CALLS = 10000  # rivals x inputs compared, per task
+MIN_RIVAL_INPUTS = 40  # inputs every rival runs on, however many rivals there are
+CALL_SECONDS = 1.0  # one call's time limit (reference and rivals alike)
+REFERENCE_BUDGET_SECONDS = 10.0  # the reference on every input, one process
+RIVALS_BUDGET_SECONDS = 15.0  # one batch of rivals, one process
 SLOW_FACTOR = 10  # a rival's timeout counts only where the reference took < limit / SLOW_FACTOR
 
 
@@ -95,6 +102,9 @@ class Analysis:
     constraints: dict[str, list[str]]
     dropped_invalid: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    # Calls the time budget left unrun ("reference", "rivals"): reported, never hidden. With
+    # none, the results are a function of the task's content alone.
+    not_run: dict[str, int] = field(default_factory=dict)
 
     def class_coverage(self) -> tuple[int, int]:
         """(classes the tests reach, classes tests or valid generated inputs reach)."""
@@ -198,17 +208,14 @@ def build_probes(task: Task, workspace: dict[str, bytes], targets: list[Target],
     return probes, constraints_by_fn, shapes_by_fn, dropped, constants
 
 
-def _affordable(live: list[int], probes: list[Probe], reference: list[CallResult], rivals: int) -> list[int]:
-    """The inputs the rivals run on, within RIVALS_BUDGET_MS of estimated run time: test inputs
-    first, then generated ones cheapest first (the reference's time on each is the estimate)."""
-    order = sorted(live, key=lambda i: (probes[i].origin != "test", reference[i].ms))
-    kept, spent = [], 0.0
-    for i in order:
-        spent += (reference[i].ms + 0.05) * max(1, rivals)
-        if spent > RIVALS_BUDGET_MS and kept:
-            break
-        kept.append(i)
-    return sorted(kept)
+def rival_inputs(live: list[int], probes: list[Probe], rivals: int) -> list[int]:
+    """The inputs the rivals run on: every test input, then generated ones smallest first, at
+    most RIVAL_CALLS / rivals in all (never fewer than MIN_RIVAL_INPUTS). A function of the
+    inputs and the number of rivals only, never of measured times."""
+    cap = max(MIN_RIVAL_INPUTS, RIVAL_CALLS // max(1, rivals))
+    order = sorted(live, key=lambda i: (probes[i].origin != "test", probes[i].size, i))
+    tests = [i for i in order if probes[i].origin == "test"]
+    return sorted(order[:max(cap, len(tests))])
 
 
 def _never_none(target: Target) -> bool:
@@ -280,10 +287,12 @@ def reference_phase(task: Task, workspace: dict[str, bytes], backend, toolchain_
         if not idx:
             continue
         out = run_batch(support.runtime, backend, toolchain_mounts, module, [workspace],
-                        _calls([probes[i] for i in idx]), budget_seconds=10.0)[0]
+                        _calls([probes[i] for i in idx]), call_seconds=CALL_SECONDS,
+                        budget_seconds=REFERENCE_BUDGET_SECONDS)[0]
         for i, r in zip(idx, out):
             reference[i] = r
     seconds["reference"] = round(time.monotonic() - clock, 3)
+    not_run = not_run_for_budget([reference])
     if all(r.kind == "lost" for r in reference):
         from taskaudit.inputspace.execute import HarnessUnsupported
 
@@ -323,6 +332,7 @@ def reference_phase(task: Task, workspace: dict[str, bytes], backend, toolchain_
         constraints=constraints,
         dropped_invalid=dropped,
         seconds=seconds,
+        not_run={"reference": not_run} if not_run else {},
     )
 
 
@@ -333,9 +343,8 @@ def compare_rivals(analysis: Analysis, rivals: list[Rival], backend, toolchain_m
     in its own."""
     clock = time.monotonic()
     probes, reference, module_of = analysis.probes, analysis.reference, support.module_of
-    slowest = max((r.ms for r, ok in zip(reference, analysis.usable) if ok), default=0.0)
-    call_seconds = min(1.0, max(0.25, SLOW_FACTOR * slowest / 1000))
-    live = _affordable([i for i, ok in enumerate(analysis.usable) if ok], probes, reference, len(rivals))
+    call_seconds = CALL_SECONDS
+    live = rival_inputs([i for i, ok in enumerate(analysis.usable) if ok], probes, len(rivals))
     if rivals and live:
         batches = [[r for r in rivals if r.kind != "candidate"]] + [[r] for r in rivals if r.kind == "candidate"]
         for batch in batches:
@@ -346,7 +355,11 @@ def compare_rivals(analysis: Analysis, rivals: list[Rival], backend, toolchain_m
                 if not idx:
                     continue
                 out = run_batch(support.runtime, backend, toolchain_mounts, module, [r.workspace for r in batch],
-                                _calls([probes[i] for i in idx]), call_seconds=call_seconds)
+                                _calls([probes[i] for i in idx]), call_seconds=call_seconds,
+                                budget_seconds=RIVALS_BUDGET_SECONDS)
+                skipped = not_run_for_budget(out)
+                if skipped:
+                    analysis.not_run["rivals"] = analysis.not_run.get("rivals", 0) + skipped
                 for rival, row in zip(batch, out):
                     if not rival.results:
                         rival.results = [CallResult("skipped") for _ in probes]

@@ -9,13 +9,14 @@ leaving no trustworthy record, is an infrastructure error (``HarnessError``).
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from taskaudit.sandbox.base import Limits, Mount, SandboxBackend, SandboxRequest
 
@@ -72,7 +73,7 @@ class CallResult:
             return "times out"
         if self.kind == "lost":
             return "ends the harness process before answering"
-        return "was not run (time budget)"
+        return f"was not run ({'time budget' if self.message == BUDGET else self.message or 'skipped'})"
 
     def shown(self) -> str:
         """How a reviewer reads this result: the value's Python repr, or what went wrong."""
@@ -122,14 +123,39 @@ def python_repr(encoded: object) -> str:
     return repr(rebuild(encoded))
 
 
-def _write_tree(root: Path, files: dict[str, bytes]) -> None:
-    for rel, content in files.items():
-        parts = PurePosixPath(rel).parts
-        if PurePosixPath(rel).is_absolute() or ".." in parts or not parts:
-            raise ValueError(f"refusing to write a file outside the workspace: {rel!r}")
-        target = root.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+def write_tree(root: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (workspace-relative paths) below ``root``, refusing any path that leaves it."""
+    from taskaudit.runner import _write_tree
+
+    _write_tree(root, files)
+
+
+@contextmanager
+def scratch_dir(prefix: str) -> Iterator[Path]:
+    """A host directory for one harness run's files (mounted into the sandbox), removed after."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def new_nonce() -> str:
+    """Prefixes every protocol line, so nothing the task's code prints can pass for a result."""
+    return secrets.token_hex(12)
+
+
+def harness_limits(budget_seconds: float, build_seconds: float = 15.0) -> Limits:
+    """The sandbox limits of one harness process: its time budget plus time to start or build."""
+    return Limits(wall_seconds=budget_seconds + build_seconds, memory_mb=2048, output_bytes=32 << 20)
+
+
+def run_sandboxed(backend: SandboxBackend, request: SandboxRequest):
+    """Run the harness; the sandbox failing to start it is an infrastructure error."""
+    process = backend.run(request)
+    if process.sandbox_error:
+        raise HarnessError(f"sandbox failed: {process.sandbox_error}")
+    return process
 
 
 def run_python(backend, toolchain_mounts, module, workspaces, calls, **kw) -> list[list[CallResult]]:
@@ -155,12 +181,11 @@ def run_batch(
     """
     from taskaudit.inputspace import pyharness
 
-    if runtime == "go":
-        return run_go(backend, module, workspaces, calls, call_seconds=call_seconds, budget_seconds=budget_seconds)
-    if runtime == "java":
-        return run_java(backend, module, workspaces, calls, call_seconds=call_seconds, budget_seconds=budget_seconds)
-    if runtime == "rust":
-        return run_rust(backend, module, workspaces, calls, call_seconds=call_seconds, budget_seconds=budget_seconds)
+    if runtime in ("go", "rust", "java"):
+        from taskaudit.inputspace import execute_compiled
+
+        run = {"go": execute_compiled.run_go, "rust": execute_compiled.run_rust, "java": execute_compiled.run_java}[runtime]
+        return run(backend, module, workspaces, calls, call_seconds=call_seconds, budget_seconds=budget_seconds)
     if runtime == "typescript":
         from taskaudit.inputspace.javascript import transpile_workspaces
 
@@ -181,15 +206,14 @@ def run_batch(
     else:
         raise HarnessError(f"no input harness for {runtime}")
 
-    root = Path(tempfile.mkdtemp(prefix="taskaudit-inputs-"))
-    try:
+    nonce = new_nonce()
+    with scratch_dir("taskaudit-inputs-") as root:
         harness, variants = root / "harness", root / "variants"
         harness.mkdir()
         shutil.copyfile(harness_src, harness / ("harness.py" if runtime == "python" else "harness.mjs"))
         for i, files in enumerate(workspaces):
             (variants / str(i)).mkdir(parents=True)
-            _write_tree(variants / str(i), files)
-        nonce = secrets.token_hex(12)
+            write_tree(variants / str(i), files)
         job = {
             "nonce": nonce,
             "module": module,
@@ -200,7 +224,7 @@ def run_batch(
             "budget_seconds": budget_seconds,
         }
         (harness / "job.json").write_text(json.dumps(job))
-        request = SandboxRequest(
+        process = run_sandboxed(backend, SandboxRequest(
             argv=argv,
             cwd=VARIANTS_DIR,
             mounts=[
@@ -208,20 +232,15 @@ def run_batch(
                 Mount(host=harness, target=HARNESS_DIR),
                 Mount(host=variants, target=VARIANTS_DIR, writable=True),
             ],
-            limits=Limits(wall_seconds=budget_seconds + 15.0, memory_mb=2048, output_bytes=32 << 20),
+            limits=harness_limits(budget_seconds),
             address_space_ok=address_space_ok,
-        )
-        process = backend.run(request)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    if process.sandbox_error:
-        raise HarnessError(f"sandbox failed: {process.sandbox_error}")
-    return _collect(process.stdout, nonce, len(workspaces), len(calls), process)
+        ))
+    return collect(process.stdout, nonce, len(workspaces), len(calls), process)
 
 
-def _collect(stdout: bytes, nonce: str, n_variants: int, n_calls: int, process) -> list[list[CallResult]]:
+def collect(stdout: bytes, nonce: str, n_variants: int, n_calls: int, process) -> list[list[CallResult]]:
     results = [[CallResult("lost") for _ in range(n_calls)] for _ in range(n_variants)]
-    seen_any = False
+    seen_any = finished = False
     prefix = nonce + " "
     for line in stdout.decode("utf-8", errors="replace").splitlines():
         if not line.startswith(prefix):
@@ -231,7 +250,10 @@ def _collect(stdout: bytes, nonce: str, n_variants: int, n_calls: int, process) 
         except ValueError:
             continue
         seen_any = True
-        if record.get("done") or "variant" not in record:
+        if record.get("done"):
+            finished = True
+            continue
+        if "variant" not in record:
             continue
         v = record["variant"]
         if not 0 <= v < n_variants:
@@ -254,224 +276,39 @@ def _collect(stdout: bytes, nonce: str, n_variants: int, n_calls: int, process) 
         elif record.get("timeout"):
             results[v][c] = CallResult("timeout", ms=record.get("ms", 0.0))
         else:
-            results[v][c] = CallResult("skipped")
+            results[v][c] = CallResult("skipped", message=_skip_reason(record.get("skipped"), results[v]))
     if not seen_any:
         tail = process.stderr.decode("utf-8", errors="replace")[-800:]
         raise HarnessError(f"the input harness printed no result (exit {process.exit_code}): {tail}")
+    # The calls after a variant's last answer that the harness never answered were skipped by
+    # it (it finished: after the variant's timeouts, or at the time budget) or cut off when the
+    # sandbox's wall limit ended it. Both are reported as "not run", never silently dropped
+    # (see ``not_run_for_budget``). A call with no answer before a later answer ended its
+    # process or worker: that stays "lost".
+    ended_by_wall = bool(process.timed_out or process.limit_hit == "timeout")
+    if finished or ended_by_wall:
+        for row in results:
+            if row and row[0].kind == "lost" and row[0].message:  # did not load: stays lost
+                continue
+            answered = [c for c, r in enumerate(row) if r.kind != "lost"]
+            for c in range(answered[-1] + 1 if answered else 0, len(row)):
+                row[c] = CallResult("skipped", message=_skip_reason(None, row) if finished else BUDGET)
     return results
 
 
-GO_SCRIPT = """set -u
-mkdir -p "$GOCACHE" || exit 4
-cp -rs "$TASKAUDIT_GOCACHE_SEED/." "$GOCACHE/" || exit 4
-if [ -n "${TASKAUDIT_GOCACHE_DEPS:-}" ]; then cp -rs "$TASKAUDIT_GOCACHE_DEPS/." "$GOCACHE/" || exit 4; fi
-rm -f "$GOCACHE/trim.txt" && date +%s > "$GOCACHE/trim.txt" || exit 4
-cd "$TASKAUDIT_APP" || exit 4
-go build -o /tmp/taskaudit-inputs ./taskaudit_inputs 1>&2 || exit 3
-exec /tmp/taskaudit-inputs
-"""
+BUDGET = "budget"  # a call not run because the harness's time budget was spent
+AFTER_TIMEOUTS = "after timeouts"  # not run because the variant had already timed out twice
 
 
-def run_go(
-    backend: SandboxBackend,
-    package_dir: str,
-    workspaces: list[dict[str, bytes]],
-    calls: list[Call],
-    *,
-    call_seconds: float = 1.0,
-    budget_seconds: float = 20.0,
-) -> list[list[CallResult]]:
-    """Every variant's package copied into one generated module directory, built once, run once.
-
-    The workspace around it is the first variant's (the reference, or the first rival), with
-    the Go language module's own environment and mounts (toolchain, prewarmed build cache). A
-    variant that does not compile (Go rejects an unused variable) is left out and the rest
-    rebuilt: its results stay "lost", never a difference.
-    """
-    keep = list(range(len(workspaces)))
-    for _attempt in range(3):
-        outcome = _run_go_once(backend, package_dir, workspaces, keep, calls, call_seconds, budget_seconds)
-        if isinstance(outcome, list):
-            results = [[CallResult("lost") for _ in calls] for _ in workspaces]
-            for row, v in zip(outcome, keep):
-                results[v] = row
-            return results
-        broken = {keep[int(i)] for i in re.findall(r"taskaudit_inputs/v(\d+)", outcome) if int(i) < len(keep)}
-        if not broken or 0 in broken and len(keep) == 1:
-            raise HarnessError("the Go harness did not build: " + outcome[-1500:])
-        keep = [v for v in keep if v not in broken]
-        if not keep:
-            raise HarnessError("no variant of the Go package builds: " + outcome[-1500:])
-    raise HarnessError("the Go harness did not build after leaving out the variants that do not compile")
+def _skip_reason(reported: object, row: list[CallResult]) -> str:
+    """Why the harness skipped a call: as it says (Python: "budget" / "after timeouts"; the
+    compiled harnesses: "no literal" for an input their language cannot write), else inferred
+    from the variant's own timeouts (two end a variant; otherwise the budget ran out)."""
+    if isinstance(reported, str) and reported:
+        return reported
+    return AFTER_TIMEOUTS if sum(r.kind == "timeout" for r in row) >= 2 else BUDGET
 
 
-def _run_go_once(backend, package_dir, workspaces, keep, calls, call_seconds, budget_seconds) -> list | str:
-    """The results of the kept variants, or the build's error output."""
-    from taskaudit.inputspace import golang
-    from taskaudit.languages import get_language
-
-    base = workspaces[keep[0]]
-    module = golang.module_path(base)
-    if module is None:
-        raise HarnessError("the workspace has no go.mod with a module path")
-    prefix = "" if package_dir in ("", ".") else package_dir.rstrip("/") + "/"
-    import_path = module + ("/" + prefix.rstrip("/") if prefix else "")
-    root = Path(tempfile.mkdtemp(prefix="taskaudit-inputs-go-"))
-    try:
-        app, tests, results = root / "app", root / "tests", root / "results"
-        tests.mkdir(parents=True)
-        results.mkdir()
-        _write_tree(app, base)
-        for slot, v in enumerate(keep):
-            package = {
-                rel[len(prefix):]: content
-                for rel, content in workspaces[v].items()
-                if rel.startswith(prefix) and "/" not in rel[len(prefix):]
-                and rel.endswith(".go") and not rel.endswith("_test.go")
-            }
-            _write_tree(app / prefix / "taskaudit_inputs" / f"v{slot}", package)
-        nonce = secrets.token_hex(12)
-        source = golang.harness_source(
-            import_path, len(keep), [(c.function, c.args, list(c.types)) for c in calls],
-            nonce, call_seconds, budget_seconds,
-        )
-        (app / prefix / "taskaudit_inputs" / "main.go").write_text(source)
-        prepared = get_language("go").prepare(app, tests, results)
-        problem = getattr(prepared, "problem", "")
-        if problem:
-            raise HarnessError(problem)
-        env = dict(prepared.env)
-        env["TASKAUDIT_APP"] = prepared.cwd + ("/" + prefix.rstrip("/") if prefix else "")
-        request = SandboxRequest(
-            argv=["/bin/sh", "-c", GO_SCRIPT],
-            cwd=prepared.cwd,
-            mounts=prepared.mounts,
-            env=env,
-            limits=Limits(wall_seconds=budget_seconds + 60.0, memory_mb=2048, output_bytes=32 << 20),
-            address_space_ok=False,
-        )
-        process = backend.run(request)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    if process.sandbox_error:
-        raise HarnessError(f"sandbox failed: {process.sandbox_error}")
-    if process.exit_code == 3:
-        return process.stderr.decode(errors="replace")
-    return _collect(process.stdout, nonce, len(keep), len(calls), process)
-
-
-# Overflow checks and debug assertions on, as in `cargo test` (the dev profile), so a variant
-# panics exactly where the task's tests would see it panic.
-RUST_SCRIPT = """set -u
-rustc --edition 2021 -C debuginfo=0 -C opt-level=0 -C debug-assertions=on -C overflow-checks=on -o /tmp/taskaudit-inputs /taskaudit-inputspace/main.rs 1>&2 || exit 3
-exec /tmp/taskaudit-inputs
-"""
-
-
-def run_rust(
-    backend: SandboxBackend,
-    lib_path: str,
-    workspaces: list[dict[str, bytes]],
-    calls: list[Call],
-    *,
-    call_seconds: float = 1.0,
-    budget_seconds: float = 20.0,
-) -> list[list[CallResult]]:
-    """Every variant's library file as a module of one generated program, one rustc build.
-
-    A variant that does not compile is left out and the rest rebuilt (its results stay "lost");
-    when the first workspace (the reference) itself cannot be hosted, HarnessUnsupported."""
-    from taskaudit.inputspace import rust
-    from taskaudit.languages.rust_support.toolchain import host_toolchain
-
-    tc = host_toolchain()
-    if tc is None:
-        raise HarnessError("no Rust toolchain")
-    keep = list(range(len(workspaces)))
-    for _attempt in range(3):
-        root = Path(tempfile.mkdtemp(prefix="taskaudit-inputs-rs-"))
-        try:
-            harness, variants = root / "harness", root / "variants"
-            harness.mkdir()
-            for slot, v in enumerate(keep):
-                _write_tree(variants / str(slot), {p: c for p, c in workspaces[v].items() if p.endswith(".rs")})
-            nonce = secrets.token_hex(12)
-            source = rust.harness_source(
-                [f"{VARIANTS_DIR}/{slot}/{lib_path}" for slot in range(len(keep))],
-                [(c.function, c.args, list(c.types)) for c in calls], nonce, call_seconds, budget_seconds,
-            )
-            (harness / "main.rs").write_text(source)
-            request = SandboxRequest(
-                argv=["/bin/sh", "-c", RUST_SCRIPT],
-                cwd=VARIANTS_DIR,
-                mounts=[*tc.mounts, Mount(host=harness, target=HARNESS_DIR), Mount(host=variants, target=VARIANTS_DIR)],
-                env={"PATH": f"{tc.bin_dir}:/usr/local/bin:/usr/bin:/bin", "RUST_BACKTRACE": "0"},
-                limits=Limits(wall_seconds=budget_seconds + 90.0, memory_mb=2048, output_bytes=32 << 20),
-                address_space_ok=False,
-            )
-            process = backend.run(request)
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
-        if process.sandbox_error:
-            raise HarnessError(f"sandbox failed: {process.sandbox_error}")
-        if process.exit_code != 3:
-            outcome = _collect(process.stdout, nonce, len(keep), len(calls), process)
-            results = [[CallResult("lost") for _ in calls] for _ in workspaces]
-            for row, v in zip(outcome, keep):
-                results[v] = row
-            return results
-        errors = process.stderr.decode(errors="replace")
-        broken = {keep[int(i)] for i in re.findall(re.escape(VARIANTS_DIR) + r"/(\d+)/", errors) if int(i) < len(keep)}
-        if keep[0] in broken or not broken:
-            raise HarnessUnsupported("the library cannot be hosted by the generated Rust harness "
-                                     "(it must compile as a module of one program): " + errors[-800:])
-        keep = [v for v in keep if v not in broken]
-    raise HarnessError("the Rust harness did not build after leaving out the variants that do not compile")
-
-
-def run_java(
-    backend: SandboxBackend,
-    class_name: str,
-    workspaces: list[dict[str, bytes]],
-    calls: list[Call],
-    *,
-    call_seconds: float = 1.0,
-    budget_seconds: float = 20.0,
-) -> list[list[CallResult]]:
-    """One JVM: it compiles each variant's main sources (javax.tools) into its own directory,
-    loads it with its own class loader and calls the methods by reflection."""
-    from taskaudit.inputspace import java
-    from taskaudit.languages.java_support.toolchain import find_jdk
-
-    jdk, why = find_jdk()
-    if jdk is None:
-        raise HarnessError(why)
-    root = Path(tempfile.mkdtemp(prefix="taskaudit-inputs-java-"))
-    try:
-        harness, variants = root / "harness", root / "variants"
-        harness.mkdir()
-        sources: list[list[str]] = []
-        for i, files in enumerate(workspaces):
-            mains = {p: c for p, c in files.items() if p.endswith(".java") and "src/test/" not in p}
-            _write_tree(variants / str(i), mains)
-            sources.append([f"{VARIANTS_DIR}/{i}/{p}" for p in sorted(mains)])
-        nonce = secrets.token_hex(12)
-        source = java.harness_source(class_name, sources, [(c.function, c.args, list(c.types)) for c in calls],
-                                     nonce, call_seconds, budget_seconds)
-        (harness / "TaskauditInputs.java").write_text(source)
-        request = SandboxRequest(
-            argv=[str(jdk.java), "-Xss16m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                  f"{HARNESS_DIR}/TaskauditInputs.java"],
-            cwd=VARIANTS_DIR,
-            mounts=[Mount(host=jdk.home, target=str(jdk.home)), Mount(host=harness, target=HARNESS_DIR),
-                    Mount(host=variants, target=VARIANTS_DIR)],
-            env={"PATH": f"{jdk.home}/bin:/usr/bin:/bin"},
-            limits=Limits(wall_seconds=budget_seconds + 60.0, memory_mb=2048, output_bytes=32 << 20),
-            address_space_ok=False,
-        )
-        process = backend.run(request)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    if process.sandbox_error:
-        raise HarnessError(f"sandbox failed: {process.sandbox_error}")
-    return _collect(process.stdout, nonce, len(workspaces), len(calls), process)
+def not_run_for_budget(rows: list[list[CallResult]]) -> int:
+    """How many calls the time budget left unrun (reported; the inputs chosen never change)."""
+    return sum(r.kind == "skipped" and r.message == BUDGET for row in rows for r in row)

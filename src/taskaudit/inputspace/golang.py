@@ -20,39 +20,21 @@ import ast
 import json
 import math
 import re
-from functools import cache
 from pathlib import PurePosixPath
 
+from taskaudit.inputspace import treesitter
 from taskaudit.inputspace.signature import Param, Target
-from taskaudit.inputspace.variants import MAX_VARIANTS, SourceEdit
+from taskaudit.inputspace.treesitter import text as _text
+from taskaudit.inputspace.treesitter import walk as _walk
+from taskaudit.inputspace.variants import NodeEdits, SourceEdit
 from taskaudit.model import Task
 
 _INTS = {"int", "int64", "int32", "int16", "uint", "uint64", "uint32"}
 _FLOATS = {"float64", "float32"}
 
 
-@cache
-def _parser():
-    import tree_sitter
-    import tree_sitter_go
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_go.language()))
-
-
-def _parse(source: bytes):
-    return _parser().parse(source).root_node
-
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", errors="replace")
-
-
-def _walk(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
+def _parse(source: bytes, path: str = ""):
+    return treesitter.parse("go", source)
 
 
 def _python_hint(go_type: str) -> str | None:
@@ -87,27 +69,11 @@ def _package(root) -> str:
 
 
 def called_names(test_files: dict[str, bytes]) -> set[str]:
-    names = set()
-    for path, source in test_files.items():
-        if path.endswith(".go"):
-            for n in _walk(_parse(source)):
-                if n.type == "call_expression":
-                    name = _callee(n)
-                    if name:
-                        names.add(name)
-    return names
+    return treesitter.called_names(test_files, (".go",), _parse, "call_expression", _callee)
 
 
 def _callee(call) -> str:
-    func = call.child_by_field_name("function")
-    if func is None:
-        return ""
-    if func.type == "identifier":
-        return _text(func)
-    if func.type == "selector_expression":
-        field = func.child_by_field_name("field")
-        return _text(field) if field is not None else ""
-    return ""
+    return treesitter.callee(call, {"selector_expression": "field"})  # F(...) and pkg.F(...)
 
 
 def targets(task: Task, workspace: dict[str, bytes]) -> list[Target]:
@@ -250,11 +216,8 @@ _UNWRAP = {"strings.ToLower", "strings.ToUpper", "strings.TrimSpace", "math.Abs"
 
 def plausible_wrong(path: str, source: bytes) -> list[SourceEdit]:
     root = _parse(source)
-    edits: list[SourceEdit] = []
-
-    def add(node, replacement: str, description: str) -> None:
-        edits.append(SourceEdit(path, node.start_byte, node.end_byte, replacement,
-                                f"line {node.start_point[0] + 1}: {description}"))
+    edits = NodeEdits(path, source, lambda changed: not _parse(changed).has_error)
+    add = edits.add
 
     for n in _walk(root):
         if n.type == "call_expression":
@@ -278,14 +241,7 @@ def plausible_wrong(path: str, source: bytes) -> list[SourceEdit]:
             if stmts and stmts[-1].type in ("return_statement", "continue_statement"):
                 add(n, "{}", f"special case `if {_text(n.child_by_field_name('condition'))}` dropped")
 
-    kept, seen = [], set()
-    for edit in sorted(edits, key=lambda e: (e.start, e.end, e.description)):
-        changed = edit.apply(source)
-        if changed == source or changed in seen or _parse(changed).has_error:
-            continue
-        seen.add(changed)
-        kept.append(edit)
-    return kept[:MAX_VARIANTS]
+    return edits.distinct()
 
 
 # --------------------------------------------------------------------------- harness source

@@ -18,10 +18,12 @@ import ast
 import json
 import math
 import re
-from functools import cache
 
+from taskaudit.inputspace import treesitter
 from taskaudit.inputspace.signature import Param, Target
-from taskaudit.inputspace.variants import MAX_VARIANTS, SourceEdit
+from taskaudit.inputspace.treesitter import text as _text
+from taskaudit.inputspace.treesitter import walk as _walk
+from taskaudit.inputspace.variants import NodeEdits, SourceEdit
 from taskaudit.model import Task
 
 _SCALARS = {"String": "str", "int": "int", "long": "int", "double": "float", "boolean": "bool",
@@ -29,28 +31,8 @@ _SCALARS = {"String": "str", "int": "int", "long": "int", "double": "float", "bo
 _BOXED = {"int": "Integer", "long": "Long", "double": "Double", "boolean": "Boolean"}
 
 
-@cache
-def _parser():
-    import tree_sitter
-    import tree_sitter_java
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_java.language()))
-
-
-def _parse(source: bytes):
-    return _parser().parse(source).root_node
-
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", errors="replace")
-
-
-def _walk(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
+def _parse(source: bytes, path: str = ""):
+    return treesitter.parse("java", source)
 
 
 def _python_hint(java_type: str) -> str | None:
@@ -70,13 +52,8 @@ def _python_hint(java_type: str) -> str | None:
 
 
 def called_names(test_files: dict[str, bytes]) -> set[str]:
-    names = set()
-    for path, source in test_files.items():
-        if path.endswith(".java"):
-            for n in _walk(_parse(source)):
-                if n.type == "method_invocation":
-                    names.add(_text(n.child_by_field_name("name")))
-    return names
+    return treesitter.called_names(test_files, (".java",), _parse, "method_invocation",
+                                   lambda n: _text(n.child_by_field_name("name")))
 
 
 def targets(task: Task, workspace: dict[str, bytes]) -> list[Target]:
@@ -179,11 +156,8 @@ _UNWRAP_METHODS = {"toLowerCase", "toUpperCase", "trim", "strip", "stripLeading"
 
 def plausible_wrong(path: str, source: bytes) -> list[SourceEdit]:
     root = _parse(source)
-    edits: list[SourceEdit] = []
-
-    def add(node, replacement: str, description: str) -> None:
-        edits.append(SourceEdit(path, node.start_byte, node.end_byte, replacement,
-                                f"line {node.start_point[0] + 1}: {description}"))
+    edits = NodeEdits(path, source, lambda changed: not _parse(changed).has_error)
+    add = edits.add
 
     for n in _walk(root):
         if n.type == "method_invocation":
@@ -210,14 +184,7 @@ def plausible_wrong(path: str, source: bytes) -> list[SourceEdit]:
             if last is not None and last.type in ("return_statement", "throw_statement", "continue_statement"):
                 add(n, ";", f"special case `if {_text(n.child_by_field_name('condition'))}` dropped")
 
-    kept, seen = [], set()
-    for edit in sorted(edits, key=lambda e: (e.start, e.end, e.description)):
-        changed = edit.apply(source)
-        if changed == source or changed in seen or _parse(changed).has_error:
-            continue
-        seen.add(changed)
-        kept.append(edit)
-    return kept[:MAX_VARIANTS]
+    return edits.distinct()
 
 
 # --------------------------------------------------------------------------- harness source

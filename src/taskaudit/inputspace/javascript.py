@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 from pathlib import PurePosixPath
 
+from taskaudit.inputspace import treesitter
 from taskaudit.inputspace.execute import CallResult
 from taskaudit.inputspace.missing_tests import MissingTest
 from taskaudit.inputspace.signature import Param, Target
-from taskaudit.inputspace.variants import MAX_VARIANTS, SourceEdit
+from taskaudit.inputspace.treesitter import text as _text
+from taskaudit.inputspace.treesitter import walk as _walk
+from taskaudit.inputspace.variants import NodeEdits, SourceEdit
 from taskaudit.model import Task
 
 SUFFIXES = (".js", ".mjs", ".cjs")
@@ -32,21 +34,8 @@ _MAX_SIZE = 10_000
 _JS_ERRORS = {"Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError"}
 
 
-@cache
-def _parser(typescript: bool = False):
-    import tree_sitter
-
-    if typescript:
-        import tree_sitter_typescript
-
-        return tree_sitter.Parser(tree_sitter.Language(tree_sitter_typescript.language_typescript()))
-    import tree_sitter_javascript
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_javascript.language()))
-
-
 def _parse(source: bytes, path: str = ""):
-    return _parser(path.endswith(TS_SUFFIXES)).parse(source).root_node
+    return treesitter.parse("typescript" if path.endswith(TS_SUFFIXES) else "javascript", source)
 
 
 def _ts_hint(annotation) -> "ast.expr | None":
@@ -63,17 +52,6 @@ def _ts_hint(annotation) -> "ast.expr | None":
         return ast.parse(f"list[{names.get(inner, 'object')}]" if inner in names else "list", mode="eval").body
     return None
 
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", errors="replace")
-
-
-def _walk(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
 
 
 # --------------------------------------------------------------------------- targets
@@ -167,28 +145,11 @@ def _functions(root) -> list[tuple[str, list[Param], int]]:
 
 
 def called_names(test_files: dict[str, bytes]) -> set[str]:
-    names: set[str] = set()
-    for path, source in test_files.items():
-        if not path.endswith((*SUFFIXES, *TS_SUFFIXES)):
-            continue
-        for n in _walk(_parse(source, path)):
-            if n.type == "call_expression":
-                name = _callee(n)
-                if name:
-                    names.add(name)
-    return names
+    return treesitter.called_names(test_files, (*SUFFIXES, *TS_SUFFIXES), _parse, "call_expression", _callee)
 
 
 def _callee(call) -> str:
-    func = call.child_by_field_name("function")
-    if func is None:
-        return ""
-    if func.type == "identifier":
-        return _text(func)
-    if func.type == "member_expression":
-        prop = func.child_by_field_name("property")
-        return _text(prop) if prop is not None else ""
-    return ""
+    return treesitter.callee(call, {"member_expression": "property"})  # f(...) and obj.f(...)
 
 
 def targets(task: Task, workspace: dict[str, bytes]) -> list[Target]:
@@ -308,11 +269,8 @@ _UNWRAP_METHODS = {"toLowerCase", "toUpperCase", "trim", "trimStart", "trimEnd",
 
 def plausible_wrong(path: str, source: bytes) -> list[SourceEdit]:
     root = _parse(source, path)
-    edits: list[SourceEdit] = []
-
-    def add(node, replacement: str, description: str) -> None:
-        edits.append(SourceEdit(path, node.start_byte, node.end_byte, replacement,
-                                f"line {node.start_point[0] + 1}: {description}"))
+    edits = NodeEdits(path, source, lambda changed: not _parse(changed, path).has_error)
+    add = edits.add
 
     for n in _walk(root):
         if n.type == "call_expression":
@@ -343,15 +301,7 @@ def plausible_wrong(path: str, source: bytes) -> list[SourceEdit]:
                 cond = n.child_by_field_name("condition")
                 add(n, ";", f"special case `if {_text(cond) if cond is not None else ''}` dropped")
 
-    kept: list[SourceEdit] = []
-    seen: set[bytes] = set()
-    for edit in sorted(edits, key=lambda e: (e.start, e.end, e.description)):
-        changed = edit.apply(source)
-        if changed == source or changed in seen or _parse(changed, path).has_error:
-            continue
-        seen.add(changed)
-        kept.append(edit)
-    return kept[:MAX_VARIANTS]
+    return edits.distinct()
 
 
 # --------------------------------------------------------------------------- missing tests
@@ -430,7 +380,10 @@ def transpile_workspaces(workspaces: list[dict[str, bytes]]) -> list[dict[str, b
     from pathlib import Path
 
     from taskaudit.inputspace.execute import HarnessError
-    from taskaudit.languages.javascript_support.toolchain import find_node, typescript_dir
+    from taskaudit.languages.javascript_support.toolchain import (
+        find_node,
+        typescript_dir,
+    )
 
     node = find_node()
     ts_dir, problem = typescript_dir()

@@ -44,7 +44,7 @@ function decode(data) {
 }
 
 async function workerMain() {
-  const { module, calls, start } = workerData;
+  const { module, calls, start, deadline } = workerData;
   let mod;
   try {
     mod = await import(pathToFileURL(module).href);
@@ -55,6 +55,9 @@ async function workerMain() {
   // console output of task code must not reach the protocol (the parent owns stdout)
   for (const k of ["log", "info", "warn", "error", "debug"]) console[k] = () => {};
   for (let c = start; c < calls.length; c++) {
+    // The time budget (an epoch deadline: the parent's clock and ours differ in origin). The
+    // calls left are reported by the host as not run, never silently dropped.
+    if (Date.now() > deadline) break;
     const call = calls[c];
     const fn = mod[call.function] ?? mod.default?.[call.function] ?? (mod.default?.name === call.function ? mod.default : undefined);
     parentPort.postMessage({ started: c });
@@ -90,7 +93,7 @@ function runVariant(job, v, start) {
   return new Promise((resolve) => {
     const module = `${job.variants[v]}/${job.module}`;
     const worker = new Worker(new URL(import.meta.url), {
-      workerData: { module, calls: job.calls, start },
+      workerData: { module, calls: job.calls, start, deadline: job.deadline },
       stdout: true,
       stderr: true,
     });
@@ -139,6 +142,7 @@ async function main() {
     job.variants = job.variants.map((d) => (d.startsWith(root) ? process.cwd() + d.slice(root.length) : d));
   }
   const started = performance.now();
+  job.deadline = Date.now() + job.budget_seconds * 1000;
   for (let v = 0; v < job.variants.length; v++) {
     let next = 0;
     let timeouts = 0;

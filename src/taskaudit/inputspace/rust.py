@@ -20,38 +20,20 @@ import ast
 import json
 import math
 import re
-from functools import cache
 
+from taskaudit.inputspace import treesitter
 from taskaudit.inputspace.signature import Param, Target
-from taskaudit.inputspace.variants import MAX_VARIANTS, SourceEdit
+from taskaudit.inputspace.treesitter import text as _text
+from taskaudit.inputspace.treesitter import walk as _walk
+from taskaudit.inputspace.variants import NodeEdits, SourceEdit
 from taskaudit.model import Task
 
 _INTS = {"i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"}
 _FLOATS = {"f32", "f64"}
 
 
-@cache
-def _parser():
-    import tree_sitter
-    import tree_sitter_rust
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_rust.language()))
-
-
-def _parse(source: bytes):
-    return _parser().parse(source).root_node
-
-
-def _text(node) -> str:
-    return node.text.decode("utf-8", errors="replace")
-
-
-def _walk(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
+def _parse(source: bytes, path: str = ""):
+    return treesitter.parse("rust", source)
 
 
 def _python_hint(rust_type: str) -> str | None:
@@ -75,25 +57,11 @@ def _python_hint(rust_type: str) -> str | None:
 
 
 def _callee(call) -> str:
-    func = call.child_by_field_name("function")
-    if func is None:
-        return ""
-    if func.type == "identifier":
-        return _text(func)
-    if func.type == "scoped_identifier":
-        name = func.child_by_field_name("name")
-        return _text(name) if name is not None else ""
-    return ""
+    return treesitter.callee(call, {"scoped_identifier": "name"})  # f(...) and crate::f(...)
 
 
 def called_names(test_files: dict[str, bytes]) -> set[str]:
-    names = set()
-    for path, source in test_files.items():
-        if path.endswith(".rs"):
-            for n in _walk(_parse(source)):
-                if n.type == "call_expression":
-                    names.add(_callee(n))
-    return names
+    return treesitter.called_names(test_files, (".rs",), _parse, "call_expression", _callee)
 
 
 def targets(task: Task, workspace: dict[str, bytes]) -> list[Target]:
@@ -257,11 +225,8 @@ _UNWRAP_METHODS = {"to_lowercase", "to_uppercase", "trim", "trim_start", "trim_e
 
 def plausible_wrong(path: str, source: bytes) -> list[SourceEdit]:
     root = _parse(source)
-    edits: list[SourceEdit] = []
-
-    def add(node, replacement: str, description: str) -> None:
-        edits.append(SourceEdit(path, node.start_byte, node.end_byte, replacement,
-                                f"line {node.start_point[0] + 1}: {description}"))
+    edits = NodeEdits(path, source, lambda changed: not _parse(changed).has_error)
+    add = edits.add
 
     for n in _walk(root):
         if n.type == "call_expression":
@@ -293,14 +258,7 @@ def plausible_wrong(path: str, source: bytes) -> list[SourceEdit]:
                     cond = expr.child_by_field_name("condition")
                     add(n, "{}", f"special case `if {_text(cond) if cond is not None else ''}` dropped")
 
-    kept, seen = [], set()
-    for edit in sorted(edits, key=lambda e: (e.start, e.end, e.description)):
-        changed = edit.apply(source)
-        if changed == source or changed in seen or _parse(changed).has_error:
-            continue
-        seen.add(changed)
-        kept.append(edit)
-    return kept[:MAX_VARIANTS]
+    return edits.distinct()
 
 
 # --------------------------------------------------------------------------- harness source

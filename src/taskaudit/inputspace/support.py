@@ -48,14 +48,16 @@ def support_for(language: str) -> LanguageSupport | None:
                                js.js_module_path)
     if language == "go":
         from taskaudit.inputspace import golang
+        from taskaudit.inputspace.missing_tests_go import go_test
 
         return LanguageSupport("go", golang.targets, golang.seeds, golang.plausible_wrong,
-                               lambda *args: None, lambda t: t.module)
+                               go_test, lambda t: t.module)
     if language == "rust":
         from taskaudit.inputspace import rust
+        from taskaudit.inputspace.missing_tests_rust import rust_test
 
         return LanguageSupport("rust", rust.targets, rust.seeds, rust.plausible_wrong,
-                               lambda *args: None, lambda t: t.module)
+                               rust_test, lambda t: t.module)
     if language == "java":
         from taskaudit.inputspace import java
 

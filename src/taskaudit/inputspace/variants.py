@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _UNWRAP_CALLS = {"sorted", "set", "abs", "reversed", "frozenset", "round"}
@@ -36,6 +37,31 @@ class SourceEdit:
         before = source.decode(errors="replace").splitlines(keepends=True)
         after = self.apply(source).decode(errors="replace").splitlines(keepends=True)
         return "".join(difflib.unified_diff(before, after, f"a/{self.path}", f"b/{self.path}", n=1))
+
+
+class NodeEdits:
+    """The plausible-wrong edits of one file in a tree-sitter language (Go, Rust, Java,
+    JavaScript): each replaces one node's text; ``distinct`` keeps those that change the file,
+    differ from each other and still parse, in source order, MAX_VARIANTS at most."""
+
+    def __init__(self, path: str, source: bytes, parses: Callable[[bytes], bool]) -> None:
+        self.path, self.source, self.parses = path, source, parses
+        self.edits: list[SourceEdit] = []
+
+    def add(self, node, replacement: str, description: str) -> None:
+        self.edits.append(SourceEdit(self.path, node.start_byte, node.end_byte, replacement,
+                                     f"line {node.start_point[0] + 1}: {description}"))
+
+    def distinct(self) -> list[SourceEdit]:
+        kept: list[SourceEdit] = []
+        seen: set[bytes] = set()
+        for edit in sorted(self.edits, key=lambda e: (e.start, e.end, e.description)):
+            changed = edit.apply(self.source)
+            if changed == self.source or changed in seen or not self.parses(changed):
+                continue
+            seen.add(changed)
+            kept.append(edit)
+        return kept[:MAX_VARIANTS]
 
 
 class _Offsets:
