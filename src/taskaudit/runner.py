@@ -117,6 +117,9 @@ def run_variant(
         elif process.timed_out or process.limit_hit == "timeout":
             result.status = RunStatus.TIMEOUT
             result.detail = f"killed after the {limits.wall_seconds:g} s wall-clock limit"
+        elif process.limit_hit == "workspace":  # not killed: the mounts were full when it ended
+            result.status = RunStatus.RESOURCE_LIMIT
+            result.detail = "a writable mount was full when the run ended (Limits.workspace_mb)"
         elif process.limit_hit:
             result.status = RunStatus.RESOURCE_LIMIT
             result.detail = f"killed: {process.limit_hit} limit exceeded"

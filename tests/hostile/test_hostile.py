@@ -53,7 +53,7 @@ class SmallLimits:
     def run(self, request):
         limits = dataclasses.replace(
             request.limits, memory_mb=768, output_bytes=256 << 10, output_hard_bytes=16 << 20,
-            file_size_mb=128, tmp_mb=64,
+            file_size_mb=128, tmp_mb=64, workspace_mb=256,
         )
         return self.inner.run(dataclasses.replace(request, limits=limits))
 
@@ -87,8 +87,7 @@ ALLOWED = {
     "output_flood": {RunStatus.RESOURCE_LIMIT, RunStatus.COMPLETED, RunStatus.INCOMPLETE},
     "memory_bomb": {RunStatus.RESOURCE_LIMIT, RunStatus.COMPLETED, RunStatus.INCOMPLETE},
     "fork_bomb": {RunStatus.RESOURCE_LIMIT, RunStatus.COMPLETED, RunStatus.TIMEOUT, RunStatus.INCOMPLETE},
-    # The workspace is a host directory with no size cap of its own: the wall clock or the
-    # per-file cap ends the fill (see docs/probes.md, "hostile corpus").
+    # One file past the per-file cap (RLIMIT_FSIZE): the write fails, or the run is killed.
     "disk_fill": {RunStatus.COMPLETED, RunStatus.TIMEOUT, RunStatus.RESOURCE_LIMIT},
     "kill_parent": {RunStatus.INCOMPLETE, RunStatus.COMPLETED, RunStatus.BUILD_FAILED},
 }
@@ -166,19 +165,40 @@ def test_hostile_corpus_is_contained(language, corpus):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="the workspace (/app) is a host directory with no size cap: "
-                   "only RLIMIT_FSIZE per file and the wall clock bound a disk fill (reported to the sandbox owner)")
-def test_workspace_total_size_is_capped(backend, tmp_path):
-    """640 MiB in files under the per-file cap: a disk fill a sandbox should stop."""
+def _fill_task(tmp_path, fill: str):
+    """The Python disk-fill task with ``fill`` (a shell script) run before its own probe."""
     h = Hostile("/nonexistent", "x", "/nonexistent", ("/nonexistent",), "0")
     task = build_task(tmp_path, "python", "disk_fill", h, "")
-    fill = ("total=0; for i in 0 1 2 3 4 5 6 7 8 9; do dd if=/dev/zero of=/app/fill.$i bs=1M count=64 "
-            "2>/dev/null || break; total=$((total+64)); done; rm -f /app/fill.*; "
-            "[ $total -ge 640 ] && echo escaped || echo contained")
     solution = task / "solution/app/hostile.py"
     solution.write_text(solution.read_text().replace("    return sh(", f"    return sh({fill!r}) or sh("))
     (task / "task.toml").write_text((task / "task.toml").read_text().replace("timeout_sec = 10.0", "timeout_sec = 60.0"))
+    return task
+
+
+def _reference_run(backend, task):
     report = audit(load_tasks([str(task)]), backend, AuditConfig(reference_runs=1), jobs=1,
                    checks=[ReferenceCheck()])
-    reference = next(r for r in report.tasks[0].runs if r.variant == "reference")
+    return next(r for r in report.tasks[0].runs if r.variant == "reference")
+
+
+def test_workspace_total_size_is_capped(backend, tmp_path):
+    """640 MiB in files under the per-file cap: the workspace (a 256 MiB tmpfs in these limits)
+    refuses the writes past its size, and nothing reaches the host's disk."""
+    fill = ("total=0; for i in 0 1 2 3 4 5 6 7 8 9; do dd if=/dev/zero of=/app/fill.$i bs=1M count=64 "
+            "2>/dev/null || break; total=$((total+64)); done; rm -f /app/fill.*; "
+            "[ $total -ge 640 ] && echo escaped || echo contained")
+    reference = _reference_run(backend, _fill_task(tmp_path, fill))
     assert not any(t.outcome == Outcome.PASSED for t in reference.tests), reference.stdout_tail
+    # The fill was deleted again before the run ended: contained, an ordinary failing test.
+    assert reference.status == RunStatus.COMPLETED, reference.detail
+
+
+def test_workspace_left_full_is_a_resource_limit(backend, tmp_path):
+    """A fill still there when the run ends is reported as the workspace limit (an
+    infrastructure limit, not a task defect), not as a failing test."""
+    fill = ("i=0; while dd if=/dev/zero of=/app/fill.$i bs=1M count=64 2>/dev/null; do i=$((i+1)); "
+            "[ $i -ge 10 ] && break; done; echo kept")
+    reference = _reference_run(backend, _fill_task(tmp_path, fill))
+    assert reference.status == RunStatus.RESOURCE_LIMIT, (reference.status, reference.detail)
+    assert "workspace" in (reference.detail or "")
+    assert not any(t.outcome == Outcome.PASSED for t in reference.tests)

@@ -2,8 +2,10 @@
 
 Builds the cheat probes of ``taskaudit.probes`` (stub, return the input, constant, lookup table
 of the tested examples, reduced reference, always-equal, exit early, planted runner
-configuration, in-process runner patch, test tampering, reading the tests) and runs each like
-any variant, through the sandbox. Every probe that passes is a finding carrying its diff.
+configuration, in-process runner patch, test tampering, reading the tests, reading the
+reference, echoing or rewriting expected-output files) and runs each like any variant, through
+the sandbox, under a wall clock derived from the reference's own run (``probe_wall_seconds``).
+Every probe that passes is a finding carrying its diff.
 
 A harness attack that taskaudit's own runner blocked is still worth knowing about: when the
 task's own test script (``tests/test.sh``, read by the harness check) would have been fooled by
@@ -12,9 +14,25 @@ it, that is reported as W212 (info), with the script line that opens the door.
 
 from __future__ import annotations
 
-from taskaudit.checks.base import AuditConfig, AuditContext, CheckInfraError, CheckSkipped, register
+import dataclasses
+
+from taskaudit.checks.base import (
+    AuditConfig,
+    AuditContext,
+    CheckInfraError,
+    CheckSkipped,
+    register,
+)
 from taskaudit.checks.reference import run_evidence
-from taskaudit.model import Finding, Outcome, Question, RunResult, RunStatus, Severity, Task
+from taskaudit.model import (
+    Finding,
+    Outcome,
+    Question,
+    RunResult,
+    RunStatus,
+    Severity,
+    Task,
+)
 from taskaudit.probes import model as kinds
 
 NAME = "probes"
@@ -31,6 +49,8 @@ _SEVERITY = {
     # (HumanEval, MBPP, most generated tasks): worth knowing, too common to gate a task on.
     kinds.ALWAYS_EQUAL.code: Severity.INFO,
     kinds.READ_TESTS.code: Severity.WARNING,
+    # Expected-output files the solution can read are like readable tests (W211): warning.
+    kinds.EXPECTED_FILES.code: Severity.WARNING,
     # In-process patches defeat any runner that shares a process with the solution (taskaudit's
     # pytest and node:test runners included, see docs/probes.md): context, not a task defect.
     kinds.PATCH_RUNNER.code: Severity.INFO,
@@ -47,12 +67,31 @@ _TITLES = {
     kinds.PATCH_RUNNER.code: "Solution that patches the test runner in-process passes the tests",
     kinds.TAMPER.code: "Solution that rewrites the tests passes",
     kinds.READ_TESTS.code: "Solution that reads the tests at run time passes",
+    kinds.READ_REFERENCE.code: "Solution that loads the reachable reference at run time passes",
+    kinds.EXPECTED_FILES.code: "Solution that echoes or rewrites the expected-output files passes",
 }
 for _kind in kinds.KINDS:
     register(_kind.code, Question.STRENGTH, _SEVERITY.get(_kind.code, Severity.ERROR),
              _TITLES[_kind.code], NAME)
 W212 = register("W212", Question.STRENGTH, Severity.INFO,
                 "Cheat blocked by taskaudit would fool the task's own test script", NAME)
+
+
+# A probe's wall clock comes from the reference's own measured run, not the task's timeout: a
+# probe that loops (a stub whose caller retries, a lookup table missing a case in a `while`)
+# would otherwise cost the whole timeout, once per probe. A probe does the same work as the
+# reference (build, load, run the tests) minus the solving, so a few times the slowest reference
+# run is ample; the floor absorbs a loaded machine. Never more than the task's own timeout.
+PROBE_TIMEOUT_FACTOR = 3.0
+PROBE_TIMEOUT_FLOOR_SEC = 10.0
+
+
+def probe_wall_seconds(task_timeout: float, reference_durations: list[float]) -> float:
+    """The wall clock each probe runs under (docs/probes.md, "Probe timeouts")."""
+    if not reference_durations:
+        return float(task_timeout)
+    derived = max(PROBE_TIMEOUT_FLOOR_SEC, PROBE_TIMEOUT_FACTOR * max(reference_durations))
+    return float(min(task_timeout, derived))
 
 
 def _passing(ctx: AuditContext) -> list[str]:
@@ -91,7 +130,10 @@ class ProbesCheck:
         probes, skipped = build_probes(ctx.task, reference)
         if not probes:
             raise CheckSkipped("no probe could be built: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
-        runs = ctx.run_variants([Variant(f"probe:{p.name}", p.workspace) for p in probes])
+        wall = probe_wall_seconds(
+            ctx.task.timeout_sec, [r.duration_sec for r in ctx.shared.get("reference_runs", [])]
+        )
+        runs = self._run_probes(ctx, [Variant(f"probe:{p.name}", p.workspace) for p in probes], wall)
         broken = [r for r in runs if r.status == RunStatus.INFRA_ERROR]
         if broken:
             raise CheckInfraError(f"probe run {broken[0].variant}: {broken[0].detail}")
@@ -125,12 +167,29 @@ class ProbesCheck:
                 finding = self._blocked(ctx, probe, run, scan, evidence)
                 if finding:
                     findings.append(finding)
+        timed_out = sum(1 for r in runs if r.status == RunStatus.TIMEOUT)
         ctx.metrics.setdefault(self.name, {}).update(
             {"probes_run": float(len(probes)), "probes_passed": float(passed),
-             "probes_not_built": float(len(skipped))}
+             "probes_not_built": float(len(skipped)), "probes_timed_out": float(timed_out),
+             "probe_wall_seconds": wall}
         )
         ctx.shared["probe_outcomes"] = {"ran": outcomes, "not_built": skipped}
         return findings
+
+    @staticmethod
+    def _run_probes(ctx: AuditContext, variants, wall: float) -> list[RunResult]:
+        """Every probe through the sandbox under ``wall`` seconds, on the audit's run pool."""
+        from taskaudit.runner import limits_for, run_variant
+
+        ctx.run_variants([])  # the same refusals as any extra run (task not runnable, no toolchain)
+        executor = ctx.executor
+        limits = dataclasses.replace(limits_for(ctx.task), wall_seconds=wall)
+
+        def one(variant):
+            return run_variant(ctx.task, variant, executor.backend, executor.language, limits)
+
+        pool = getattr(executor, "run_pool", None)
+        return list(pool.map(one, variants)) if pool is not None else [one(v) for v in variants]
 
     @staticmethod
     def _where(ctx: AuditContext, probe):

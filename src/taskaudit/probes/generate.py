@@ -194,4 +194,23 @@ def build_probes(task: Task, reference: dict[str, bytes]) -> tuple[list[Probe], 
     extra = [reduced] if reduced else []
     if reason:
         skipped[kinds.REDUCED.name] = reason
+    from taskaudit.probes.read_reference import read_reference
+
+    workspace, reason = read_reference(task.language, lang, reference, task.solution_paths)
+    if workspace is None:
+        skipped[kinds.READ_REFERENCE.name] = reason
+    else:
+        extra.append(Probe(kinds.READ_REFERENCE, kinds.READ_REFERENCE.name, workspace, reference,
+                           "every function returns its type's default value unless a file with the "
+                           "reference's content is reachable at run time; then it runs the reference"))
+    from taskaudit.probes.expected_files import expected_files
+
+    fns = lang.functions(reference, task.solution_paths)
+    workspace, reason = expected_files(task.language, reference, fns, task.test_files)
+    if workspace is None:
+        skipped[kinds.EXPECTED_FILES.name] = reason
+    else:
+        extra.append(Probe(kinds.EXPECTED_FILES, kinds.EXPECTED_FILES.name, workspace, reference,
+                           "every function returns the content of the expected-output file that "
+                           "matches its input, and empties every expected file it can write"))
     return probes + extra + more, {**skipped, **why}

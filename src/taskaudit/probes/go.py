@@ -243,3 +243,123 @@ def plant(base, paths):
             "// taskaudit probe: a TestMain that reports success without running a test.\n"
             "func TestMain(m *testing.M) { os.Exit(0) }\n")
     return {**base, _join(directory, "zz_probe_main_test.go"): code.encode()}
+
+
+# The read-tests probe: the test binary is compiled before the solution runs, but the test
+# sources stay readable in the package directory (taskaudit mounts them there read-only, as
+# `go test` needs them). Every function looks up `Name(args) ... != expected` in them at run time.
+READ_TESTS = r'''package @PKG@
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// taskaudit probe: answer Name(args) from the `_test.go` sources this process can read.
+func probeAnswer(name string, args []any) (any, bool) {
+	want := make([]string, len(args))
+	for i, a := range args {
+		want[i] = fmt.Sprintf("%#v", a)
+	}
+	var files []string
+	for _, dir := range []string{".", "tests", "/tests", ".."} {
+		found, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		files = append(files, found...)
+	}
+	re := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\(((?:"(?:[^"\\]|\\.)*"|[^()"])*)\)[^\n{]*?(?:!=|==)\s*("(?:[^"\\]|\\.)*"|-?[0-9][0-9.]*|true|false)`)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+			if strings.Join(probeArgs(m[1]), ",") == strings.Join(want, ",") {
+				return probeLiteral(m[2])
+			}
+		}
+	}
+	return nil, false
+}
+
+// probeArgs splits an argument list at top-level commas, each literal in %#v form.
+func probeArgs(text string) []string {
+	var out []string
+	var cur strings.Builder
+	inString := false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case inString && c == '\\' && i+1 < len(text):
+			cur.WriteByte(c)
+			i++
+			c = text[i]
+		case c == '"':
+			inString = !inString
+		case c == ',' && !inString:
+			out = append(out, probeNorm(cur.String()))
+			cur.Reset()
+			continue
+		}
+		cur.WriteByte(c)
+	}
+	if strings.TrimSpace(cur.String()) != "" || len(out) > 0 {
+		out = append(out, probeNorm(cur.String()))
+	}
+	return out
+}
+
+func probeNorm(arg string) string {
+	arg = strings.TrimSpace(arg)
+	if v, ok := probeLiteral(arg); ok {
+		return fmt.Sprintf("%#v", v)
+	}
+	return arg
+}
+
+func probeLiteral(text string) (any, bool) {
+	if s, err := strconv.Unquote(text); err == nil {
+		return s, true
+	}
+	if b, err := strconv.ParseBool(text); err == nil {
+		return b, true
+	}
+	if n, err := strconv.Atoi(text); err == nil {
+		return n, true
+	}
+	if f, err := strconv.ParseFloat(text, 64); err == nil {
+		return f, true
+	}
+	return nil, false
+}
+'''
+
+
+def read_tests(base: dict[str, bytes], fns: list[Function]) -> dict[str, bytes] | None:
+    """Every function answers from the test sources (when the answer has its first result's
+    type), else returns zero values."""
+    found = _package(base, sorted({fn.file for fn in fns}))
+    if found is None or not fns:
+        return None
+    bodies = {}
+    for i, fn in enumerate(fns):
+        if not fn.extra["results"] or any(t.startswith("...") for _, t in fn.params):
+            bodies[i] = (fn, body(fn, [], default(fn)))  # nothing to answer: a stub
+            continue
+        first, rest = fn.extra["results"][0], _zeros(fn.extra["results"][1:])
+        args = ", ".join(p for p, _ in fn.params)
+        tail = ", ".join(["probeR", *rest])
+        call = f'probeAnswer("{fn.name}", []any{{{args}}})'
+        bodies[i] = (fn, (
+            "{\n"
+            f"\tif probeV, probeOK := {call}; probeOK {{\n"
+            f"\t\tif probeR, probeOK := probeV.({first}); probeOK {{\n\t\t\treturn {tail}\n\t\t}}\n\t}}\n"
+            f"\treturn {default(fn)}\n}}"
+        ))
+    directory, pkg = found
+    out = apply(base, bodies)
+    out[_join(directory, "zz_probe_read_tests.go")] = READ_TESTS.replace("@PKG@", pkg).encode()
+    return out

@@ -137,3 +137,109 @@ def plant(base, paths):
         "src/test/java/ProbeSwallowFailures.java": SWALLOW,
     }
     return {**base, **{k: v.encode() for k, v in planted.items() if k not in base}}
+
+
+# The read-tests probe: the tests are compiled before the solution's code runs, but their
+# sources stay readable (taskaudit mounts them read-only at /tests, and src/test inside the
+# workspace). Every method looks up `assertEquals(expected, name(args))` in them at run time.
+READ_TESTS = r'''
+    // taskaudit probe: answer name(args) from the test sources this process can read.
+    static String probeAnswer(String name, Object... args) {
+        StringBuilder want = new StringBuilder();
+        for (Object a : args) {
+            if (want.length() > 0) want.append(", ");
+            if (a instanceof String s) want.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            else if (a instanceof Character c) want.append('\'').append(c).append('\'');
+            else want.append(a);
+        }
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(
+            "assertEquals\\s*\\(\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[^,()]+?)\\s*,\\s*[\\w.]*\\b"
+            + java.util.regex.Pattern.quote(name) + "\\s*\\(((?:\"(?:[^\"\\\\]|\\\\.)*\"|[^()\"])*)\\)\\s*\\)");
+        for (String dir : new String[] {"/tests", "src/test", "."}) {
+            java.util.List<java.nio.file.Path> files;
+            try (var walk = java.nio.file.Files.walk(java.nio.file.Path.of(dir), 6)) {
+                files = walk.filter(f -> f.toString().endsWith(".java")).toList();
+            } catch (Exception e) { continue; }
+            for (java.nio.file.Path f : files) {
+                String text;
+                try { text = java.nio.file.Files.readString(f); } catch (Exception e) { continue; }
+                java.util.regex.Matcher m = p.matcher(text);
+                while (m.find()) {
+                    StringBuilder got = new StringBuilder();
+                    for (String a : probeSplit(m.group(2))) {
+                        if (got.length() > 0) got.append(", ");
+                        got.append(a.replaceAll("^(-?[0-9.]+)[LlFfDd]$", "$1"));
+                    }
+                    if (got.toString().equals(want.toString())) {
+                        String v = m.group(1).trim();
+                        if (v.length() >= 2 && (v.startsWith("\"") || v.startsWith("'"))) {
+                            v = v.substring(1, v.length() - 1).replace("\\n", "\n").replace("\\t", "\t")
+                                .replace("\\\"", "\"").replace("\\\\", "\\");
+                        }
+                        return v.replaceAll("^(-?[0-9.]+)[LlFfDd]$", "$1");
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    static java.util.List<String> probeSplit(String text) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean inString = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString && c == '\\' && i + 1 < text.length()) { cur.append(c).append(text.charAt(++i)); continue; }
+            if (c == '"') inString = !inString;
+            if (c == ',' && !inString) { out.add(cur.toString().trim()); cur.setLength(0); continue; }
+            cur.append(c);
+        }
+        if (cur.toString().trim().length() > 0) out.add(cur.toString().trim());
+        return out;
+    }
+'''
+_PARSE = {
+    "String": "probeText",
+    "int": "Integer.parseInt(probeText)", "Integer": "Integer.valueOf(probeText)",
+    "long": "Long.parseLong(probeText)", "Long": "Long.valueOf(probeText)",
+    "double": "Double.parseDouble(probeText)", "Double": "Double.valueOf(probeText)",
+    "float": "Float.parseFloat(probeText)", "boolean": "Boolean.parseBoolean(probeText)",
+    "char": "probeText.charAt(0)",
+}
+
+
+def read_tests(base: dict[str, bytes], fns: list[Function]) -> dict[str, bytes] | None:
+    """Every method with a parseable result answers from the test sources, else is a stub."""
+    files = sorted({fn.file for fn in fns})
+    anchors = {}
+    for path in files:
+        root = syntax.parse("java", base[path])
+        cls = next((n.child_by_field_name("body") for n in root.named_children
+                    if n.type == "class_declaration"), None)
+        if cls is not None:
+            anchors[path] = cls.end_byte - 1  # just before the class's closing brace
+    usable = [fn for fn in fns if fn.file in anchors]
+    if not usable:
+        return None
+    bodies = {}
+    for i, fn in enumerate(usable):
+        parse = _PARSE.get((fn.returns or "").strip())
+        if parse is None:
+            bodies[i] = (fn, body(fn, [], default(fn)))
+            continue
+        args = ", ".join(p for p, _ in fn.params)
+        call = f'probeAnswer("{fn.name}"{", " if args else ""}{args})'
+        bodies[i] = (fn, (
+            "{\n"
+            f"        String probeText = {call};\n"
+            f"        if (probeText != null) {{ try {{ return {parse}; }} catch (RuntimeException probeE) {{ }} }}\n"
+            f"        return {default(fn)};\n    }}"
+        ))
+    out = dict(base)
+    # Helpers first (they sit after every method body, so offsets of the bodies still hold).
+    for path, at in anchors.items():
+        out[path] = out[path][:at] + READ_TESTS.encode() + out[path][at:]
+    from taskaudit.probes.generate import replace_bodies
+
+    return replace_bodies(out, bodies)

@@ -42,8 +42,13 @@ TAMPER = Kind("tamper-tests", "W210", "the test files are writable from the solu
 READ_TESTS = Kind("read-tests", "W211", "the test sources are readable from the solution's "
                   "process: it can answer from them")
 
+READ_REFERENCE = Kind("read-reference", "W213", "the reference solution is reachable from the "
+                      "solution's process: it can load it and answer from it")
+EXPECTED_FILES = Kind("expected-files", "W214", "the files the tests compare output with are "
+                      "reachable from the solution's process: it can echo or rewrite them")
+
 KINDS = (STUB, RETURN_INPUT, CONSTANT, LOOKUP, REDUCED, ALWAYS_EQUAL, EXIT_EARLY, PLANT,
-         PATCH_RUNNER, TAMPER, READ_TESTS)
+         PATCH_RUNNER, TAMPER, READ_TESTS, READ_REFERENCE, EXPECTED_FILES)
 
 
 @dataclass

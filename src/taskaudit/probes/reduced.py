@@ -17,7 +17,10 @@ def reduced_probe(task: Task, reference: dict[str, bytes]) -> tuple[Probe | None
     from taskaudit.mutation.base import get_mutation_backend
     from taskaudit.mutation.model import apply_mutants
 
-    backend = get_mutation_backend(task.language)
+    try:  # a bug in the mutation engine (even one that breaks its import) must not stop the other probes
+        backend = get_mutation_backend(task.language)
+    except Exception as exc:
+        return None, f"the {task.language} mutation backend could not be loaded: {exc!r}"
     if backend is None:
         return None, f"no mutation backend for {task.language} yet (taskaudit.mutation)"
     paths = [p for p in task.solution_paths if p in reference]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 # ProcessResult.limit_hit values, in the order that decides which one ended a run.
-LIMIT_ORDER = ("timeout", "output", "memory", "processes", "file_size")
+LIMIT_ORDER = ("timeout", "output", "memory", "processes", "file_size", "workspace")
 
 
 class SandboxUnavailable(RuntimeError):
@@ -28,6 +28,10 @@ class Limits:
     output_hard_bytes: int = 64 << 20  # past this much output the run is killed
     file_size_mb: int = 256  # RLIMIT_FSIZE: no single file written larger than this
     tmp_mb: int = 512  # size of the private /tmp tmpfs
+    # Size of each writable directory mount (the workspace, results, build dirs): bwrap makes
+    # each one a tmpfs of this size, seeded from the host directory and copied back after the
+    # run (sandbox/capped.py), so many files under file_size_mb cannot fill the host's disk.
+    workspace_mb: int = 1024
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,10 @@ class Mount:
     host: Path
     target: str  # absolute path inside the sandbox
     writable: bool = False
+    # A writable directory's content is copied back to ``host`` after the run (bwrap runs it
+    # on a size-capped tmpfs, sandbox/capped.py). False for scratch the caller never reads
+    # (a build's target dir): saves the copy.
+    copy_back: bool = True
 
 
 def check_mount_targets(mounts: list[Mount]) -> None:
@@ -65,8 +73,9 @@ class ProcessResult:
     stderr: bytes
     duration_sec: float
     timed_out: bool = False
-    # "timeout" | "output" | "memory" | "processes" | "file_size" | None: which limit ended the
-    # run; when several were reached, the first in that order.
+    # "timeout" | "output" | "memory" | "processes" | "file_size" | "workspace" | None: which
+    # limit ended the run; when several were reached, the first in that order ("workspace": a
+    # writable mount was full when the command ended).
     limit_hit: str | None = None
     stdout_truncated: bool = False
     stderr_truncated: bool = False

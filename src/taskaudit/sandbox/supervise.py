@@ -13,9 +13,10 @@ import selectors
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from taskaudit.sandbox.base import LIMIT_ORDER, Limits, ProcessResult
 
@@ -62,6 +63,10 @@ def launcher(
     return ["/bin/sh", "-c", script, "taskaudit-launcher", *map(str, cgroup_procs), "--"]
 
 
+class Sink(Protocol):
+    def add(self, chunk: bytes) -> None: ...
+
+
 @dataclass
 class _Capped:
     cap: int
@@ -98,12 +103,18 @@ def supervise(
     cwd: str | None,
     limits: Limits,
     kill_extra: Callable[[], None] = lambda: None,
+    pass_fds: Sequence[int] = (),
+    streams: Mapping[int, Sink] | None = None,
 ) -> Finished:
     """Run ``argv_for(status_fd)`` to completion or to a limit; never leaves it running.
 
     ``status_fd`` is the write end of a pipe passed to the child (bwrap's --json-status-fd, or
     the launcher's ready fd). ``kill_extra`` kills what the process group cannot reach (a cgroup).
+    ``pass_fds`` are more descriptors for the child; they become the child's: closed here once
+    it started (so a pipe's read end sees EOF when the child is done with it). ``streams``: read
+    ends of more pipes, read like stdout into their sinks, and closed here at the end.
     """
+    streams = dict(streams or {})
     status_r, status_w = os.pipe()
     start = time.monotonic()
     try:
@@ -112,16 +123,19 @@ def supervise(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            pass_fds=(status_w,),
+            pass_fds=(status_w, *pass_fds),
             env=dict(env),
             cwd=cwd,
             start_new_session=True,  # its own process group, so one killpg reaches the tree
         )
     except BaseException:
         os.close(status_r)
+        for fd in streams:
+            os.close(fd)
         raise
     finally:
-        os.close(status_w)
+        for fd in (status_w, *pass_fds):
+            os.close(fd)
 
     def kill() -> None:
         # The top process is not reaped before this, so its pid (= the group id) cannot have
@@ -143,6 +157,7 @@ def supervise(
             (proc.stdout.fileno(), out),
             (proc.stderr.fileno(), err),
             (status_r, status),
+            *streams.items(),
         ):
             sel.register(fd, selectors.EVENT_READ, sink)
         sel.register(pidfd, selectors.EVENT_READ, None)
@@ -183,6 +198,8 @@ def supervise(
             if f is not None:
                 f.close()
         os.close(status_r)
+        for fd in streams:
+            os.close(fd)
         if pidfd >= 0:
             os.close(pidfd)
     return Finished(
