@@ -147,6 +147,21 @@ def constants_of(task: Task, workspace: dict[str, bytes], targets: list[Target])
     return [n for n, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:6]]
 
 
+# A one-character literal: Python '0' / "0", Go/Rust/Java char literals '0'.
+_CHAR_LITERAL = re.compile(r"""(?<![\w\\])(['"])([^'"\\\s])\1""")
+
+
+def char_constants_of(workspace: dict[str, bytes], targets: list[Target]) -> list[str]:
+    """One-character literals of the reference (``c >= '0'``, ``ch == '-'``): a string holding
+    that character, or its neighbour, is where a comparison's off-by-one shows."""
+    counts: dict[str, int] = {}
+    for path in {t.path for t in targets}:
+        text = workspace[path].decode("utf-8", errors="replace")
+        for m in _CHAR_LITERAL.finditer(text):
+            counts[m.group(2)] = counts.get(m.group(2), 0) + 1
+    return [c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:4]]
+
+
 def statement_code(statement: str, solution_path: str) -> dict[str, bytes]:
     """The statement's code — inline `spans`, fenced blocks and ``>>>`` doctest lines — as one
     pseudo source file in the solution's language, for reading example calls from it."""
@@ -170,6 +185,7 @@ def build_probes(task: Task, workspace: dict[str, bytes], targets: list[Target],
     rng_seed = content_seed(task)
     constants = constants_of(task, workspace, targets)
     frozen = frozenset(constants)
+    chars = char_constants_of(workspace, targets)
     probes: list[Probe] = []
     constraints_by_fn: dict[str, list[str]] = {}
     shapes_by_fn: dict[str, list[Shape]] = {}
@@ -185,7 +201,7 @@ def build_probes(task: Task, workspace: dict[str, bytes], targets: list[Target],
         constraints = parse_domain(task.statement, params, shapes)
         constraints_by_fn[target.function] = [f"{c.param}: {c.text}" for c in constraints]
         generated = [("statement", a) for a in examples]
-        generated += [("variation", a) for a in variations(seeds + examples, shapes, constants, rng_seed, MAX_VARIATIONS)]
+        generated += [("variation", a) for a in variations(seeds + examples, shapes, constants, rng_seed, MAX_VARIATIONS, chars)]
         generated += [("hypothesis", a) for a in hypothesis_inputs(shapes, rng_seed, HYPOTHESIS_EXAMPLES)]
         seen = {repr(s) for s in seeds}
         mine: list[Probe] = []

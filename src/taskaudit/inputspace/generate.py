@@ -27,13 +27,16 @@ def _key(args: tuple) -> str:
     return json.dumps(encode(args), sort_keys=True)
 
 
-def vary_value(value: object, shape: Shape, constants: list[int], rng: random.Random) -> Iterator[object]:
-    """Neighbours of one tested value, most telling first."""
+def vary_value(value: object, shape: Shape, constants: list[int], rng: random.Random,
+               chars: list[str] = ()) -> Iterator[object]:
+    """Neighbours of one tested value, most telling first. ``chars`` are the reference's
+    one-character literals: a string gains each of them and its neighbours (``'0'`` -> ``'/'``,
+    ``'1'``), where a ``c >= '0'`` vs ``c > '0'`` difference shows."""
     kind = shape.kind
     if kind == "optional":
         yield None
         if value is not None:
-            yield from vary_value(value, shape.items[0], constants, rng)
+            yield from vary_value(value, shape.items[0], constants, rng, chars)
         return
     if isinstance(value, bool) or kind == "bool":
         yield not value if isinstance(value, bool) else True
@@ -47,7 +50,12 @@ def vary_value(value: object, shape: Shape, constants: list[int], rng: random.Ra
         yield from (0.0, -value, value + 0.5, 1.5, -2.25, 1e6)
         return
     if isinstance(value, str):
-        yield from ("", " ", "a", f" {value} ", value.upper(), _mixed_case(value), value.swapcase(),
+        yield from ("", " ", "a")
+        for c in chars:
+            yield value + c
+        for c in chars:
+            yield from (value + chr(ord(c) - 1), value + chr(ord(c) + 1))
+        yield from (f" {value} ", value.upper(), _mixed_case(value), value.swapcase(),
                     value + "!", value + ",.?", value + "7", "\u00e9" + value + "\u00df", value * 3, value[::-1],
                     value.replace(" ", "  ") if " " in value else value + " " + value,
                     (value or "ab") * (LONG // max(1, len(value or "ab")) + 1))
@@ -75,7 +83,7 @@ def vary_value(value: object, shape: Shape, constants: list[int], rng: random.Ra
                     pass
             yield wrap((seq * (LONG // len(seq) + 1))[:LONG])
             # vary one element, so element-level classes (negative, empty string...) appear too
-            for variant in list(vary_value(seq[0], elem, constants, rng))[:6]:
+            for variant in list(vary_value(seq[0], elem, constants, rng, chars))[:6]:
                 yield wrap([variant, *seq[1:]])
         return
     if isinstance(value, dict):
@@ -90,13 +98,15 @@ def _mixed_case(text: str) -> str:
     return "".join(ch.upper() if i % 2 else ch.lower() for i, ch in enumerate(text)) or "aB"
 
 
-def variations(seeds: list[tuple], shapes: list[Shape], constants: list[int], rng_seed: int, limit: int) -> list[tuple]:
+def variations(seeds: list[tuple], shapes: list[Shape], constants: list[int], rng_seed: int, limit: int,
+               chars: list[str] = ()) -> list[tuple]:
     """Argument tuples one argument away from a seed, deduplicated, seeds themselves excluded."""
     rng = random.Random(rng_seed)
     seen = {_key(s) for s in seeds}
     out: list[tuple] = []
     # Round-robin over seeds so a long test file does not use the whole budget on its first seed.
-    streams = [_one_argument_changed(seed, i, shape, constants, rng) for seed in seeds[:40] for i, shape in enumerate(shapes)]
+    streams = [_one_argument_changed(seed, i, shape, constants, rng, chars)
+               for seed in seeds[:40] for i, shape in enumerate(shapes)]
     while streams and len(out) < limit:
         alive = []
         for stream in streams:
@@ -113,8 +123,9 @@ def variations(seeds: list[tuple], shapes: list[Shape], constants: list[int], rn
     return out
 
 
-def _one_argument_changed(seed: tuple, i: int, shape: Shape, constants: list[int], rng: random.Random) -> Iterator[tuple]:
-    for value in vary_value(seed[i], shape, constants, rng):
+def _one_argument_changed(seed: tuple, i: int, shape: Shape, constants: list[int], rng: random.Random,
+                          chars: list[str] = ()) -> Iterator[tuple]:
+    for value in vary_value(seed[i], shape, constants, rng, chars):
         yield seed[:i] + (value,) + seed[i + 1 :]
 
 

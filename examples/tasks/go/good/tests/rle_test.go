@@ -60,8 +60,18 @@ func TestEncodeRunsAreMaximal(t *testing.T) {
 }
 
 func TestEncodeRejectsDigits(t *testing.T) {
-	if _, err := rle.Encode("ab3"); !errors.Is(err, rle.ErrDigit) {
-		t.Errorf("Encode(%q) error = %v, want ErrDigit", "ab3", err)
+	// '0' and '9' are the edges of the digit range: an off-by-one there must fail.
+	for _, text := range []string{"ab3", "a0", "b9"} {
+		if _, err := rle.Encode(text); !errors.Is(err, rle.ErrDigit) {
+			t.Errorf("Encode(%q) error = %v, want ErrDigit", text, err)
+		}
+	}
+}
+
+func TestEncodeAcceptsNeighboursOfDigits(t *testing.T) {
+	// '/' and ':' sit just outside '0'..'9' and are ordinary text.
+	if got := decodeOK(t, encodeOK(t, "//::")); got != "//::" {
+		t.Errorf("Decode(Encode(%q)) = %q", "//::", got)
 	}
 }
 

@@ -32,9 +32,16 @@ class RleTest {
         assertEquals("4a", Rle.encode("aaaa"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ab3", "a0", "b9"})  // '0' and '9': the edges of the digit range
+    void encodeRejectsDigits(String text) {
+        assertThrows(IllegalArgumentException.class, () -> Rle.encode(text));
+    }
+
     @Test
-    void encodeRejectsDigits() {
-        assertThrows(IllegalArgumentException.class, () -> Rle.encode("ab3"));
+    void encodeAcceptsNeighboursOfDigits() {
+        // '/' and ':' sit just outside '0'..'9' and are ordinary text.
+        assertEquals("//::", Rle.decode(Rle.encode("//::")));
     }
 
     @Test
