@@ -22,7 +22,8 @@ solution and tests), the first N run; printed per N: the amortised ms per mutant
 median, CPU ms per mutant (the loop's mean, timeouts included), the RSS of the warm worker
 (Go/Rust: the loop process; Java: the JVM) and of the largest test process (Go/Rust).
 
-Run:  .venv/bin/python benchmarks/mutation_compiled.py [--languages go rust java] [--peers]
+Run:  .venv/bin/python benchmarks/mutation_compiled.py [--languages go rust java] [--peers] [--repeat 3]
+      (--repeat N: the schema run N times, spread among the rebuilds, the median; outcomes compared)
       .venv/bin/python benchmarks/mutation_compiled.py --curve 10 100 1000   (cost, CPU, RSS vs mutants)
 The machine is shared and noisy: compare ratios measured in one run, not absolute times.
 """
@@ -227,13 +228,21 @@ def curve(language: str, counts: list[int]) -> list[dict]:
     return rows
 
 
-def measure(language: str, task_name: str, sample: int, peers: bool) -> dict:
+def measure(language: str, task_name: str, sample: int, peers: bool, repeat: int = 1) -> dict:
     job = job_for(language, task_name)
     backend = get_mutation_backend(language)
     n = len(job.mutants)
-    started = time.perf_counter()
-    results = backend.execute(job)
-    schema_sec = time.perf_counter() - started
+    schema_runs: list[float] = []
+    outcome_sets: set[tuple] = set()
+
+    def schema_run():
+        started = time.perf_counter()
+        out = backend.execute(job)
+        schema_runs.append(time.perf_counter() - started)
+        outcome_sets.add(tuple((r.mutant.id, r.outcome.value) for r in out))
+        return out
+
+    results = schema_run()
     outcomes: dict[str, int] = {}
     for r in results:
         outcomes[r.outcome.value] = outcomes.get(r.outcome.value, 0) + 1
@@ -243,7 +252,11 @@ def measure(language: str, task_name: str, sample: int, peers: bool) -> dict:
     agree = 0
     disagree: list[str] = []
     by_id = {r.mutant.id: r for r in results}
-    for m in chosen:
+    # --repeat: the schema run again, spread among the rebuilds (the same load for both).
+    again = {round((k + 1) * len(chosen) / repeat) - 1 for k in range(repeat - 1)}
+    for k, m in enumerate(chosen):
+        if k in again:
+            schema_run()
         t0 = time.perf_counter()
         (r,) = rebuild_results(job, [m])
         rebuild_ms.append((time.perf_counter() - t0) * 1000)
@@ -252,6 +265,9 @@ def measure(language: str, task_name: str, sample: int, peers: bool) -> dict:
             agree += 1  # the same verdict: detected, or not
         if r.outcome != by_id[m.id].outcome:
             disagree.append(f"{m.id}: schema {by_id[m.id].outcome.value}, rebuild {r.outcome.value} {r.detail[:80]!r}")
+    while len(schema_runs) < repeat:  # a sample smaller than --repeat
+        schema_run()
+    schema_sec = statistics.median(schema_runs)
     per_mutant = schema_sec * 1000 / max(1, n)
     # The warm loop's own cost per mutant (the shared build excluded), timed in the sandbox for
     # each mutant that ran there and finished (timeouts cost their limit by design).
@@ -268,6 +284,8 @@ def measure(language: str, task_name: str, sample: int, peers: bool) -> dict:
         "ratio": round(statistics.median(rebuild_ms) / per_mutant, 1),
         "warm_loop_median_ms": round(statistics.median(warm), 1) if warm else None,
         "warm_ratio": round(statistics.median(rebuild_ms) / statistics.median(warm), 1) if warm else None,
+        "schema_runs_s": [round(t, 2) for t in schema_runs],  # median taken
+        "same_outcomes_every_run": len(outcome_sets) == 1,
         "outcome_agreement": f"{agree}/{len(chosen)}",  # detected-or-not agrees
         "disagreements": disagree,
     }
@@ -284,6 +302,8 @@ def main() -> None:
     parser.add_argument("--task", default="good")
     parser.add_argument("--rebuild-sample", type=int, default=8)
     parser.add_argument("--peers", action="store_true", help="also time gremlins / cargo-mutants if installed")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the schema N times among the rebuilds and take the median (a noisy machine)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--curve", type=int, nargs="*", metavar="N",
                         help="cost, CPU and memory per mutant for N mutants (e.g. 10 100 1000), per language")
@@ -301,12 +321,15 @@ def main() -> None:
         if args.json:
             args.json.write_text(json.dumps(rows, indent=2))
         return
-    rows = [measure(lang, args.task, args.rebuild_sample, args.peers) for lang in args.languages]
+    rows = [measure(lang, args.task, args.rebuild_sample, args.peers, max(1, args.repeat)) for lang in args.languages]
     print(f"{'task':<10} {'mutants':>7} {'schema ms/mutant':>17} {'warm-loop median ms':>20} "
           f"{'rebuild median ms':>18} {'ratio amortised':>16} {'ratio warm':>11}  agreement  outcomes")
     for r in rows:
         print(f"{r['task']:<10} {r['mutants']:>7} {r['schema_ms_per_mutant']:>17} {r['warm_loop_median_ms']!s:>20} "
               f"{r['rebuild_median_ms']:>18} {r['ratio']:>15}x {r['warm_ratio']!s:>10}x  {r['outcome_agreement']:>9}  {r['outcomes']}")
+        if len(r["schema_runs_s"]) > 1:
+            print(f"  schema runs (s): {r['schema_runs_s']}, median taken; same outcomes every run: "
+                  f"{r['same_outcomes_every_run']}")
         for d in r["disagreements"]:
             print(f"  differs: {d}")
         if "peer" in r:

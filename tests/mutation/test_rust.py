@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from compiled_helpers import load_example, run, summary
 
 from taskaudit.mutation.model import Outcome, apply_mutants
 from taskaudit.mutation.rust import RustMutation
+from taskaudit.mutation.rust_support import operators
 
 pytestmark = pytest.mark.skipif(shutil.which("cargo") is None, reason="no Rust toolchain on this machine")
 
@@ -149,3 +151,58 @@ def test_mutants_in_a_submodule_reach_the_switch_and_strings_in_err_are_error_me
     assert by[(5, "arithmetic", "/")].outcome == Outcome.KILLED
     odd = by[(3, "constant", '"odd"')]
     assert odd.mutant.context == "error_message" and odd.outcome == Outcome.NO_COVERAGE  # no odd input tested
+
+
+def _half_task():
+    from taskaudit.model import Task
+
+    lib = (b"pub fn half(x: u32) -> Result<u32, String> {\n    if x % 2 == 1 {\n"
+           b"        return Err(\"odd\".to_string());\n    }\n    Ok(x / 2)\n}\n")
+    test = b"use m::half;\n\n#[test]\nfn halves() {\n    assert_eq!(half(4), Ok(2));\n}\n"
+    return Task(id="rust-half", source="test", format="test", language="rust", test_runner="cargo",
+                statement="half", starter_files={"Cargo.toml": b'[package]\nname = "m"\nversion = "0.1.0"\nedition = "2021"\n'},
+                solution_files={"src/lib.rs": lib}, test_files={"half_test.rs": test}, solution_paths=["src/lib.rs"])
+
+
+def test_one_sandboxed_process_per_schema():
+    """Build, test list, coverage dry run and warm loop share one sandbox start (driver.py):
+    each start costs 50-90 ms, a small task's whole run about half a second."""
+    from compiled_helpers import mutation_job
+
+    job = mutation_job(load_example("rust", "good"))
+    real, calls = job.sandbox.run, []
+    job.sandbox.run = lambda request: calls.append(request.argv) or real(request)
+    results = RustMutation().execute(job)
+    assert len(calls) == 1 and calls[0][-2].endswith("/driver.py"), calls
+    assert not [r for r in results if r.outcome in (Outcome.ERROR, Outcome.UNVIABLE)], [r.detail for r in results]
+    assert job.stats.get("loop_rss_kb", 0) > 0 and "median_cpu_ms_per_mutant" in job.stats
+
+
+def test_a_schema_site_that_does_not_compile_is_dropped_and_rebuilt(monkeypatch):
+    """A site whose code does not type-check in the schema: the driver stops after cargo's
+    errors, that site's mutant goes to a rebuild (unviable there), the others still run warm."""
+    from taskaudit.mutation import rust as rust_backend
+
+    real = operators.candidates
+    bad: list[str] = []
+
+    def with_a_broken_site(path, source):
+        out = real(path, source)
+        for n, c in enumerate(out):
+            if c.mutant.operator == "arithmetic" and c.mutant.original == "/" and c.mutant.replacement == "*":
+                # u32 / &str: a type error inside this site only
+                out[n] = replace(c, mutant=replace(c.mutant, replacement='/ "two" /'))
+                bad.append(c.mutant.id)
+        return out
+
+    monkeypatch.setattr(rust_backend.operators, "candidates", with_a_broken_site)
+    task = _half_task()
+    job, results = run(task, RustMutation().generate({"src/lib.rs": task.solution_files["src/lib.rs"]}, ["src/lib.rs"]))
+    assert len(set(bad)) == 1
+    by_id = {r.mutant.id: r for r in results}
+    assert by_id[bad[0]].outcome == Outcome.UNVIABLE and "schema site did not compile" in by_id[bad[0]].detail
+    assert job.stats.get("schema_builds") == 2.0
+    others = [r for r in results if r.mutant.id != bad[0]]
+    assert others and not [r for r in others if r.outcome in (Outcome.ERROR, Outcome.UNVIABLE)], \
+        [(r.mutant.id, r.outcome, r.detail) for r in others]
+    assert any(r.outcome == Outcome.KILLED for r in others)

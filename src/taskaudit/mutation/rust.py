@@ -3,6 +3,11 @@
 ``TASKAUDIT_MUTANT`` set, only the tests the dry run saw reach it. See
 ``docs/mutation-compiled.md``.
 
+A schema's build, test list, coverage dry run and warm loop run in *one* sandboxed process
+(``rust_support/driver.py``): a sandbox start costs 50-90 ms and a small task's whole run is
+about half a second. The host decides everything before (the schema, the limits) and judges
+everything after, from the files the driver leaves (the same rules as the Go backend).
+
 The language runner (``languages/rust_support/run.py``) prepares the sandbox exactly as for a
 normal run (sanitised manifest, vendored dependencies, toolchain mounts); only the commands
 differ. Per-test results come from its libtest parser.
@@ -28,18 +33,22 @@ from taskaudit.mutation.compiled_support.execute import (
     write_tree,
 )
 from taskaudit.mutation.compiled_support.loop import (
+    FACTOR,
+    FLOOR_MS,
+    LOOP_SCRIPT,
+    WALL_SLACK,
     Entry,
+    LoopRun,
+    interpreter,
     loop_wall,
-    mutant_entry,
     read_output,
     record_stats,
-    run_loop,
 )
 from taskaudit.mutation.compiled_support.outcomes import judge
 from taskaudit.mutation.model import MutantResult
 from taskaudit.mutation.rust_support import operators
 from taskaudit.mutation.rust_support.schema import (
-    LIST,
+    DRIVER,
     MODULE_DECL,
     MODULE_FILE,
     MODULE_SOURCE,
@@ -81,7 +90,7 @@ def _switch_module(workspace: dict[str, bytes]):
 
 
 class _SchemaRun(SchemaRun):
-    """One schema: build (run 1), list and per-test coverage (runs 2, 3), the warm loop (run 4)."""
+    """One schema: build, list, per-test coverage and the warm loop, in one sandboxed process."""
 
     def _request(self, scratch: Scratch, argv: list[str], wall: float, extra: list[Mount] = ()) -> SandboxRequest:
         limits = limits_for(self.job.task)
@@ -105,100 +114,121 @@ class _SchemaRun(SchemaRun):
             return errored(self.schema, "could not prepare the Rust run (the language runner refused it)")
         cargo = argv[3 : argv.index("--")]
         layout = TestLayout.of(rel_files(scratch.tests))
-        (scratch.harness / "list.sh").write_text(LIST)
 
-        # Run 1: one build of every test target, with the schema compiled in.
+        # The one sandboxed run (rust_support/driver.py): one build of every test target with
+        # the schema compiled in, the tests of each binary, the coverage dry run (each test
+        # alone, the switches recording which mutants it reaches), then the warm loop (per
+        # mutant and test binary, only the tests that reach it).
         build_wall = max(300.0, 6 * job.reference.duration_sec + 120)
-        # Cargo's messages go to a file: a schema's warnings can outgrow the captured stdout.
+        most_runs = len(self.schema.switch_ids) * len(layout.targets)
+        # The limits of the four separate runs this replaced, added: build, dry run (each
+        # build_wall) and the loop (loop_wall, for at most one run per mutant and binary).
+        wall = 2 * build_wall + loop_wall([Entry("", [], "", "")] * most_runs, job.reference.duration_sec)
+        python, mounts = interpreter()
+        (scratch.harness / "warm_loop.py").write_bytes(LOOP_SCRIPT.read_bytes())
+        (scratch.harness / "driver.py").write_bytes(DRIVER.read_bytes())
+        (scratch.harness / "run.json").write_text(json.dumps({
+            "cargo": [*cargo, "--no-run", "--message-format=json"], "targets": list(layout.targets),
+            "app": "/app", "results": RESULTS, "switches": sorted(self.schema.switch_ids),
+            "factor": FACTOR, "floor_ms": FLOOR_MS, "wall_slack": WALL_SLACK}))
         process = job.sandbox.run(self._request(scratch, [
-            "/bin/sh", "-c", f'exec "$@" > {RESULTS}/cargo.jsonl', "cargo",
-            *cargo, "--no-run", "--message-format=json"], build_wall))
+            python, "-I", "-S", "-B", f"{HARNESS}/driver.py", f"{HARNESS}/run.json"], wall, list(mounts)))
         if process.sandbox_error:
             return errored(self.schema, f"sandbox failed: {process.sandbox_error}")
-        executables: dict[str, str] = {}
-        errors: list[tuple[str, int, int, str]] = []
-        for line in read_output(scratch.results / "cargo.jsonl", 256 << 20).decode(errors="replace").splitlines():
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                continue
-            if msg.get("reason") == "compiler-artifact" and "test" in msg.get("target", {}).get("kind", []) \
-                    and msg.get("executable"):
-                executables[msg["target"]["name"]] = msg["executable"]
-            elif msg.get("reason") == "compiler-message" and msg.get("message", {}).get("level") == "error":
-                spans = [s for s in msg["message"].get("spans", []) if s.get("is_primary")]
-                for s in spans[:1]:
-                    errors.append((s["file_name"], s["line_start"], s["column_start"], msg["message"].get("message", "")))
-        if process.exit_code != 0:
+        try:
+            built = json.loads(read_output(scratch.results / "driver.json"))
+        except ValueError:
+            built = None
+        if not isinstance(built, dict):
+            return errored(self.schema, f"the Rust mutation run stopped before the build ended (exit {process.exit_code}, "
+                                        f"limit {process.limit_hit}): {process.stderr[-800:].decode(errors='replace')}")
+        if built["cargo_exit"] != 0:
+            errors = _compiler_errors(read_output(scratch.results / "cargo.jsonl", 256 << 20))
             if errors:
                 return SchemaOutcome(False, errors=errors)
-            return errored(self.schema, f"cargo test --no-run failed (exit {process.exit_code}): "
+            return errored(self.schema, f"cargo test --no-run failed (exit {built['cargo_exit']}): "
                                         f"{process.stderr[-800:].decode(errors='replace')}")
+        executables: dict[str, str] = built["executables"]
         targets = [name for name in layout.targets if name in executables]
         if len(targets) != len(layout.targets):
             return errored(self.schema, f"cargo built no test binary for {sorted(set(layout.targets) - set(targets))}")
-        binaries = [executables[t] for t in targets]
+        try:
+            plan = json.loads(read_output(scratch.results / "loop-plan.json"))
+        except ValueError:
+            plan = None
+        if not isinstance(plan, list):
+            why = "listing the tests failed" if process.exit_code == 5 else "the coverage dry run did not finish"
+            return errored(self.schema, f"{why} (exit {process.exit_code}, limit {process.limit_hit}): "
+                                        f"{process.stderr[-500:].decode(errors='replace')}")
 
-        # Run 2: the tests of each binary.
-        process = job.sandbox.run(self._request(scratch, ["/bin/bash", f"{HARNESS}/list.sh", *binaries], 120.0))
-        if process.sandbox_error or process.exit_code != 0:
-            return errored(self.schema, f"listing the tests failed (exit {process.exit_code}): "
-                                        f"{process.sandbox_error or process.stderr[-500:].decode(errors='replace')}")
-
-        def loop(entries: list[Entry], name: str, wall: float):
-            return run_loop(job.sandbox, lambda argv, w, extra: self._request(scratch, argv, w, extra),
-                            scratch.harness, HARNESS, scratch.results, RESULTS, entries, name, wall)
-
-        def command(i: int, names: list[str]) -> list[str]:
-            return [binaries[i], "--exact", *names, "--test-threads=1", "--color", "never"]
-
-        # Run 3, the dry run: each test alone, the switches recording which mutants it reaches.
-        cover: list[Entry] = []
-        names: dict[str, tuple[int, str]] = {}
+        # Which tests reach each switch: the dry run's files, read as the driver read them.
+        covering: dict[int, list[tuple[int, str]]] = {}
+        dry = _records(read_output(scratch.results / "coverage.jsonl"))
         for i, _ in enumerate(targets):
             listed = read_output(scratch.results / f"list-{i}.txt").decode(errors="replace").splitlines()
             for n, name in enumerate(line[: -len(": test")] for line in listed if line.endswith(": test")):
-                key = f"cov-{i}-{n}"
-                names[key] = (i, name)
-                cover.append(Entry(key, command(i, [name]), "/app", f"{RESULTS}/{key}.out",
-                                   env={"TASKAUDIT_MUTANT_COVERAGE": f"{RESULTS}/{key}.ids"}))
-        dry = loop(cover, "coverage", build_wall)
-        if dry.process.sandbox_error:
-            return errored(self.schema, f"sandbox failed: {dry.process.sandbox_error}")
-        covering: dict[int, list[tuple[int, str]]] = {}
-        for key, (i, name) in names.items():
-            record = dry.records.get(key)
-            if record is None or record.get("status") != 0:  # a test failing without any mutant kills nothing
-                continue
-            for token in read_output(scratch.results / f"{key}.ids").decode(errors="replace").split():
-                if token.isdigit():
-                    covering.setdefault(int(token), []).append((i, name))
+                record = dry.get(f"cov-{i}-{n}")
+                if record is None or record.get("status") != 0:  # a test failing without any mutant kills nothing
+                    continue
+                for token in read_output(scratch.results / f"cov-{i}-{n}.ids").decode(errors="replace").split():
+                    if token.isdigit():
+                        covering.setdefault(int(token), []).append((i, name))
 
-        # Run 4: the warm loop, per mutant and test binary only the tests that reach it.
-        results: dict[str, MutantResult] = {}
-        plan: list[Entry] = []
+        # The warm loop's records, per mutant and test binary the driver planned.
+        loop_out = read_output(scratch.results / "loop.jsonl")
+        warm = LoopRun(_records(loop_out), process)
+        for line in loop_out.decode(errors="replace").splitlines()[-1:]:
+            try:
+                own = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(own, dict) and "loop_rss_kb" in own:
+                warm.loop_rss_kb, warm.loop_cpu_ms = own["loop_rss_kb"], own.get("loop_cpu_ms")
         planned: dict[int, list[int]] = {}
+        for entry in plan:
+            _, switch, i = entry["key"].split("-")
+            planned.setdefault(int(switch), []).append(int(i))
+        if plan:
+            record_stats(job.stats, list(warm.records.values()), warm)
+        results: dict[str, MutantResult] = {}
         for switch, mutant in sorted(self.schema.switch_ids.items()):
-            tests = covering.get(switch, [])
-            if not tests:
+            if switch not in planned:
                 results[mutant.id] = no_coverage(mutant)
                 continue
-            for i in sorted({t[0] for t in tests}):
-                plan.append(mutant_entry(f"m-{switch}-{i}", switch, command(i, sorted({t[1] for t in tests if t[0] == i})),
-                                         "/app", f"{RESULTS}/m-{switch}-{i}.out"))
-                planned.setdefault(switch, []).append(i)
-        if plan:
-            warm = loop(plan, "loop", loop_wall(plan, job.reference.duration_sec))
-            if warm.process.sandbox_error:
-                return errored(self.schema, f"sandbox failed: {warm.process.sandbox_error}")
-            record_stats(job.stats, list(warm.records.values()), warm)
-            for switch, indexes in planned.items():
-                mutant = self.schema.switch_ids[switch]
-                covered = sorted(f"{layout.paths[targets[t[0]]]}::{t[1]}" for t in covering[switch])
-                runs = [(layout.paths[targets[i]], warm.records.get(f"m-{switch}-{i}"),
-                         scratch.results / f"m-{switch}-{i}.out") for i in indexes]
-                results[mutant.id] = judge(mutant, covered, runs, _read)
+            covered = sorted(f"{layout.paths[targets[t[0]]]}::{t[1]}" for t in covering.get(switch, []))
+            runs = [(layout.paths[targets[i]], warm.records.get(f"m-{switch}-{i}"),
+                     scratch.results / f"m-{switch}-{i}.out") for i in planned[switch]]
+            results[mutant.id] = judge(mutant, covered, runs, _read)
         return SchemaOutcome(True, results)
+
+
+def _records(text: bytes) -> dict[str, dict]:
+    """``warm_loop.py``'s JSON lines, by entry key."""
+    records: dict[str, dict] = {}
+    for line in text.decode(errors="replace").splitlines():
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict) and "key" in value:
+            records[value["key"]] = value
+    return records
+
+
+def _compiler_errors(cargo_jsonl: bytes) -> list[tuple[str, int, int, str]]:
+    """(file, line, column, message) of each compiler error in cargo's JSON messages."""
+    errors: list[tuple[str, int, int, str]] = []
+    for line in cargo_jsonl.decode(errors="replace").splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(msg, dict) and msg.get("reason") == "compiler-message" \
+                and msg.get("message", {}).get("level") == "error":
+            spans = [s for s in msg["message"].get("spans", []) if s.get("is_primary")]
+            for s in spans[:1]:
+                errors.append((s["file_name"], s["line_start"], s["column_start"], msg["message"].get("message", "")))
+    return errors
 
 
 def _read(source: str, output: bytes, status: int) -> tuple[list[str], str]:
