@@ -2,14 +2,18 @@
 
 Run:  .venv/bin/python benchmarks/mutation_js.py [--skip-stryker] [--sizes 10,100,1000]
 
-1. The same tasks (examples/tasks/javascript/good, node:test; and a synthetic task with no
-   endless-loop mutants) mutated by taskaudit and by
-   StrykerJS 9.6.1 with its command test runner (``node --test tests/``: Stryker has no
-   node:test runner), installed with npm into ~/.cache/taskaudit-bench/stryker on first use
-   (Stryker 10 needs Node 22; this machine has Node 20). Both run one mutant at a time
-   (Stryker ``concurrency: 1``, ``timeoutMS: 1000``: the same 1 s floor taskaudit uses). Stryker's JSON report records no per-mutant time, so the
-   comparison is wall time per mutant (timeouts included, each tool with its own limit);
-   taskaudit's per-mutant median (the worker's own time) is printed beside it.
+1. The same tasks mutated by taskaudit and by StrykerJS 9.6.1, installed with npm into
+   ~/.cache/taskaudit-bench/stryker on first use (Stryker 10 needs Node 22; this machine has
+   Node 20): examples/tasks/javascript/good (node:test; Stryker's command test runner,
+   ``node --test tests/``, as Stryker has no node:test runner), examples/tasks/javascript-jest/good
+   (Stryker's own jest runner, @stryker-mutator/jest-runner 9.6.1, in-process, with per-test
+   coverage: Stryker's fastest setup) and a synthetic node:test task with no endless-loop
+   mutants. Both run one mutant at a time (Stryker ``concurrency: 1``). Stryker's limit per
+   mutant is set to ``timeoutMS: 1000`` (its default is 5000, which would make its timeouts cost
+   5x more); taskaudit's is its own rule (docs/mutation.md, "Timeouts"). Stryker's JSON report
+   records no per-mutant time, so the comparison is wall time per mutant (timeouts included,
+   each tool with its own limit); taskaudit's per-mutant median (the worker's own time for a
+   killed or surviving mutant) is printed beside it.
 2. The curve: one synthetic task with many mutation points, mutated with budgets of 10, 100
    and 1000 mutants: wall seconds, ms per mutant, CPU ms per mutant and peak memory of the worker.
 """
@@ -36,8 +40,9 @@ from taskaudit.sandbox import get_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK = ROOT / "examples" / "tasks" / "javascript" / "good"
+JEST_TASK = ROOT / "examples" / "tasks" / "javascript-jest" / "good"
 CACHE = Path(os.environ.get("TASKAUDIT_BENCH_CACHE", Path.home() / ".cache" / "taskaudit-bench"))
-STRYKER = "@stryker-mutator/core@9.6.1"
+STRYKER = ["@stryker-mutator/core@9.6.1", "@stryker-mutator/jest-runner@9.6.1"]
 
 
 def cpu_seconds() -> float:
@@ -69,11 +74,11 @@ def taskaudit_run(task: Task, budget: int = 100_000):
 def stryker_bin() -> Path:
     home = CACHE / "stryker"
     binary = home / "node_modules" / ".bin" / "stryker"
-    if not binary.exists():
+    if not binary.exists() or not (home / "node_modules" / "@stryker-mutator" / "jest-runner").exists():
         home.mkdir(parents=True, exist_ok=True)
         if not (home / "package.json").exists():
             (home / "package.json").write_text('{"name": "bench-stryker", "private": true}\n')
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", STRYKER],
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", *STRYKER],
                        cwd=home, check=True, capture_output=True)
     return binary
 
@@ -91,7 +96,6 @@ def stryker_run(task: Task) -> tuple[int, float, Counter, float]:
             if name.endswith(".js"):
                 (root / "tests").mkdir(exist_ok=True)
                 (root / "tests" / name).write_bytes(content)
-        (root / "package.json").write_text('{"name": "bench-task", "private": true}\n')
         config = {
             "testRunner": "command",
             "commandRunner": {"command": "node --test tests/"},
@@ -105,9 +109,24 @@ def stryker_run(task: Task) -> tuple[int, float, Counter, float]:
             # same floor for both, so the comparison is not decided by how long timeouts last.
             "timeoutMS": 1000,
         }
+        package = {"name": "bench-task", "private": True}
+        if b'"jest"' in task.starter_files.get("package.json", b""):
+            # The task's own pinned jest (the same node_modules taskaudit runs it with).
+            from taskaudit.languages.javascript_support.toolchain import (
+                dependencies_dir,
+            )
+
+            deps, problem = dependencies_dir(task.starter_files["package.json"], task.starter_files["package-lock.json"])
+            if deps is None:
+                raise RuntimeError(problem)
+            (root / "node_modules").symlink_to(deps / "node_modules")
+            package["jest"] = {"testEnvironment": "node", "roots": ["<rootDir>/tests"]}
+            config.update(testRunner="jest", coverageAnalysis="perTest", plugins=["@stryker-mutator/jest-runner"])
+            del config["commandRunner"]
+        (root / "package.json").write_text(json.dumps(package) + "\n")
         (root / "stryker.config.json").write_text(json.dumps(config))
         started, cpu = time.perf_counter(), cpu_seconds()
-        done = subprocess.run([str(binary), "run"], cwd=root, capture_output=True, text=True, timeout=3600)
+        done = subprocess.run([str(binary), "run"], cwd=root, capture_output=True, text=True, timeout=3600, check=False)
         wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         report = root / "report.json"
         if not report.exists():
@@ -131,6 +150,10 @@ def synthetic_task(functions: int) -> Task:
                 solution_paths=["many.js"], timeout_sec=600)
 
 
+# DESIGN.md's measured floor per mutant for JS (in-process, no module reload).
+DESIGN_FLOOR_MS = 0.1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-stryker", action="store_true")
@@ -140,10 +163,10 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times grow with the load)")
-    example = load_tasks([str(TASK)])[0]
-    # The example has mutants that loop forever (timeouts dominate both tools' wall time); the
+    # The examples have mutants that loop forever (timeouts weigh on both tools' wall time); the
     # synthetic task has none, so it compares the cost of running a mutant.
-    for label, task in ((str(TASK.relative_to(ROOT)), example),
+    for label, task in ((str(TASK.relative_to(ROOT)), load_tasks([str(TASK)])[0]),
+                        (str(JEST_TASK.relative_to(ROOT)), load_tasks([str(JEST_TASK)])[0]),
                         (f"synthetic, {args.compare_functions} functions", synthetic_task(args.compare_functions))):
         run, wall = taskaudit_run(task)
         n = len(run.results)
@@ -152,8 +175,10 @@ def main() -> None:
         cpu = run.stats["total_cpu_sec"]
         print(f"{'tool':<14}{'mutants':>9}{'wall s':>9}{'wall ms/mutant':>16}{'CPU ms/mutant':>15}  outcomes")
         print(f"{'taskaudit':<14}{n:>9}{wall:>9.2f}{wall * 1000 / n:>16.1f}{cpu * 1000 / n:>15.1f}  {dict(outcomes)}")
-        print(f"  taskaudit median ms per mutant (worker's own time): "
-              f"{run.stats.get('median_ms_per_mutant', float('nan')):.2f}")
+        median = run.stats.get("median_ms_per_mutant", float("nan"))
+        print(f"  taskaudit, a killed/surviving mutant's median (the worker's own time): {median:.2f} ms wall, "
+              f"{run.stats.get('median_cpu_ms_per_mutant', float('nan')):.2f} ms CPU "
+              f"(DESIGN.md floor {DESIGN_FLOOR_MS} ms: {median / DESIGN_FLOOR_MS:.0f}x); notes: {run.notes}")
         if not args.skip_stryker:
             count, s_wall, statuses, s_cpu = stryker_run(task)
             print(f"{'stryker 9.6.1':<14}{count:>9}{s_wall:>9.2f}{s_wall * 1000 / count:>16.1f}"

@@ -17,9 +17,11 @@ variant. TypeScript schemata carry ``// @ts-nocheck`` (a mutant need not type-ch
 tested; Stryker does the same) and are compiled once with the task's tests.
 
 The warm worker (``js_support/worker.cjs``) runs node:test suites in one Node process through a
-small in-process implementation of the node:test API; a supervisor process restarts it after a
-mutant that times out or ends the process. Mutants outside any function, jest/vitest suites
-and suites the in-process runner does not reproduce are rebuilt (a fresh run per mutant).
+small in-process implementation of the node:test API, and jest/vitest suites through their API
+on the same runner (``js_support/runner_api.cjs``: the runner's own ``expect``); a supervisor
+process interrupts a mutant past its CPU-time limit and restarts the worker after one that
+will not stop or ends the process (docs/mutation.md, "Timeouts"). Mutants outside any
+function and suites the in-process runner does not reproduce are rebuilt (a fresh run per mutant).
 """
 
 from __future__ import annotations
@@ -410,16 +412,16 @@ def run_js_worker(job: MutationJob, schema: JsSchema) -> dict[str, MutantResult]
             job.notes.append("schemata did not build; mutants rebuilt instead: "
                              + (prepared.infra_error or prepared.build_error)[:300])
             return {}
-        if getattr(prepared, "runner", ""):
-            job.notes.append(f"{prepared.runner} suites run each mutant as a rebuild (no in-process runner yet)")
-            return {}
-        files = prepared.argv[4:] if "--compiled" not in prepared.argv else prepared.argv[5:]
+        runner = getattr(prepared, "runner", "") or "node"
+        if runner == "node":  # taskaudit's driver: its argv ends with (test file id, path to run) pairs
+            files = prepared.argv[4:] if "--compiled" not in prepared.argv else prepared.argv[5:]
+        else:  # jest / vitest: the worker runs the test files with their API (js_support/runner_api.cjs)
+            files = _runner_files(prepared)
         nonce = secrets.token_hex(16)
         (results_dir / "mutation-nonce").write_text(nonce)
         plan = {
             "expected": expected,
             "mutants": [[schema.ids[m.id], schema.function_of[m.id]] for m in schema.mutants],
-            "min_limit_ms": 1000,
         }
         (results_dir / "plan.json").write_text(json.dumps(plan))
         argv = [prepared.argv[0], f"{SUPPORT_TARGET}/worker.cjs", "supervise", RESULTS, *files]
@@ -430,7 +432,7 @@ def run_js_worker(job: MutationJob, schema: JsSchema) -> dict[str, MutantResult]
                 argv=argv,
                 cwd=prepared.cwd,
                 mounts=[*prepared.mounts, Mount(host=SUPPORT, target=SUPPORT_TARGET)],
-                env={**prepared.env},
+                env={**prepared.env, "TASKAUDIT_MUTATION_RUNNER": runner},
                 limits=Limits(wall_seconds=wall, memory_mb=4096),
                 address_space_ok=False,
             )
@@ -455,6 +457,9 @@ def run_js_worker(job: MutationJob, schema: JsSchema) -> dict[str, MutantResult]
             "worker_wall_sec": round(elapsed, 3),
             "worker_restarts": footer.get("restarts", 0),
         })
+    cpu = sorted(x["cpu_ms"] for x in lines if x.get("kind") == "mutant" and "cpu_ms" in x)
+    if cpu:
+        job.stats["median_cpu_ms_per_mutant"] = round(cpu[len(cpu) // 2], 3)
     by_key = {schema.ids[m.id]: m for m in schema.mutants}
     results: dict[str, MutantResult] = {}
     for line in lines:
@@ -469,6 +474,18 @@ def run_js_worker(job: MutationJob, schema: JsSchema) -> dict[str, MutantResult]
             duration_ms=float(line.get("ms", 0.0)),
         )
     return results
+
+
+def _runner_files(prepared) -> list[str]:
+    """(test file id, sandbox path to load) pairs of a jest/vitest run, flattened: the compiled
+    form of TypeScript tests (jest), the pristine tests otherwise."""
+    from taskaudit.languages.javascript_support.layout import COMPILED_TESTS, TESTS
+
+    compiled = {rel: out for out, rel in (getattr(prepared, "compiled_ids", {}) or {}).items()}
+    files: list[str] = []
+    for rel in prepared.test_files:
+        files += [rel, f"{COMPILED_TESTS}/{compiled[rel]}" if rel in compiled else f"{TESTS}/{rel}"]
+    return files
 
 
 def _read_lines(path: Path, nonce: str) -> list[dict]:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import ast
 import json
-from dataclasses import replace
 import secrets
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from taskaudit.mutation.base import MutationJob
@@ -304,10 +304,10 @@ def run_worker(job: MutationJob, schema) -> dict[str, MutantResult]:
     from taskaudit.sandbox.base import Limits, Mount, SandboxRequest
 
     expected = sorted(t.test_id for t in job.reference.tests if t.outcome == TestOutcome.PASSED)
-    # A mutant's own limit: max(10x, +1 s) of the time its covering tests took in the dry run
-    # (the worker applies it); the sandbox's limit allows every mutant a little more than that.
-    per_mutant_floor = 1.0
-    per_mutant = per_mutant_floor + 0.5 + 2 * job.reference.duration_sec
+    # A mutant's own limits derive from the time its covering tests took in the dry run (the
+    # worker applies them, python_worker.limits_for); the sandbox's limit on the whole worker
+    # allows every mutant more than that.
+    per_mutant = 1.5 + 2 * job.reference.duration_sec
     wall = max(60.0, job.task.timeout_sec) + len(schema.mutants) * per_mutant
     root = Path(tempfile.mkdtemp(prefix="taskaudit-mut-"))
     try:
@@ -323,7 +323,6 @@ def run_worker(job: MutationJob, schema) -> dict[str, MutantResult]:
         plan = {
             "expected": expected,
             "mutants": [[schema.ids[m.id], schema.function_of[m.id]] for m in schema.mutants],
-            "min_limit": per_mutant_floor,
         }
         (harness / "plan.json").write_text(json.dumps(plan))
         argv = [

@@ -10,7 +10,8 @@ active). Then this plugin takes over the run loop (``pytest_runtestloop``):
 3. For each mutant, a forked child activates it and runs only the tests reaching its
    function, each through pytest's own ``runtestprotocol`` (fixtures, setup, teardown).
    The parent never runs a test itself, so every child starts from the same clean state.
-   A child past its limit (max(10x, +1 s) of its tests' dry-run time) is killed: timeout.
+   A child past its limit is killed; it is re-checked once with a larger limit, and only a
+   child past that one too is a timeout (``limits_for`` below, docs/mutation.md "Timeouts").
    A child that dies without reporting: crash.
 
 Results go to ``$TASKAUDIT_RESULTS_DIR/mutation.jsonl``, each line carrying the nonce that
@@ -52,6 +53,24 @@ _NONCE = _read_nonce_once()  # at plugin import: before collection imports any t
 _OUT = None
 _CHILD_MEMORY = 1 << 30  # address space a mutant's child may add to the worker's own
 
+# Mutant limits (docs/mutation.md, "Timeouts"). A mutant's child may use FACTOR times the time
+# its covering tests took in the dry run, at least FLOOR seconds, of CPU time: CPU time, not
+# wall time, because a loaded machine delays a child without making it use more CPU, so load
+# alone cannot push a mutant past its limit. A child that waits (sleep, a lock, a pipe) uses no
+# CPU; the wall-clock backstop, max(FACTOR x, + BACKSTOP_EXTRA s), ends it. A child past either
+# limit is run once more with both limits RECHECK times larger before it is called a timeout,
+# so one unlucky run (a page-fault storm after fork, a collection) never decides the outcome.
+FLOOR = 0.03
+FACTOR = 10.0
+RECHECK = 3.0
+BACKSTOP_EXTRA = 1.0
+
+
+def limits_for(budget: float, floor: float = FLOOR) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) a mutant's first run may take; ``budget``: its tests' dry-run time."""
+    cpu = max(floor, FACTOR * budget)
+    return cpu, max(cpu, FACTOR * budget, budget + BACKSTOP_EXTRA)
+
 
 def _emit(record: dict) -> None:
     global _OUT
@@ -61,7 +80,7 @@ def _emit(record: dict) -> None:
     _OUT.flush()
 
 
-def pytest_runtestloop(session):  # noqa: ANN001 - pytest hook signature
+def pytest_runtestloop(session):
     plan = json.loads(Path(os.environ["TASKAUDIT_MUTATION_PLAN"]).read_text())
     expected = set(plan["expected"])
     items = [item for item in session.items if junit_id(item.nodeid) in expected]
@@ -94,18 +113,28 @@ def pytest_runtestloop(session):  # noqa: ANN001 - pytest hook signature
             _emit({"kind": "mutant", "key": number, "outcome": "no_coverage"})
             continue
         budget = sum(seconds[item.nodeid] for item in covering)
-        limit = max(10 * budget, budget + plan.get("min_limit", 1.0))
+        cpu_limit, wall_limit = limits_for(budget, plan.get("floor", FLOOR))
         started = time.perf_counter()
-        result = _in_child(lambda: _run_mutant(number, covering), timeout=limit)
+        run = lambda number=number, covering=covering: _run_mutant(number, covering)
+        result = _in_child(run, timeout=wall_limit, cpu_limit=cpu_limit)
+        recheck = ""
+        if result.get("status") == "timeout":  # once more, with larger limits, before believing it
+            recheck = f"first run {result.get('detail', '')}"
+            cpu_limit, wall_limit = RECHECK * cpu_limit, RECHECK * wall_limit
+            result = _in_child(run, timeout=wall_limit, cpu_limit=cpu_limit)
         ms = (time.perf_counter() - started) * 1000
         status = result.get("status")
         record = {"kind": "mutant", "key": number, "covered_by": covered_by, "ms": ms}
+        if recheck:
+            record["rechecked"] = True
         if status == "ok":
             killed = result["killed_by"]
             record.update(outcome="killed" if killed else "survived", killed_by=killed,
                           cpu_ms=result.get("cpu_ms", 0.0))
+            if recheck:
+                record["detail"] = f"{recheck}; the re-check completed"
         elif status == "timeout":
-            record.update(outcome="timeout", detail=f"ran past its {limit:.2f} s limit")
+            record.update(outcome="timeout", detail=f"{recheck}; re-check {result.get('detail', '')}")
         else:
             record.update(outcome="crash", detail=str(result.get("detail", ""))[:500])
         _emit(record)
@@ -136,7 +165,7 @@ def _run_mutant(number: int, items) -> dict:
     return {"status": "ok", "killed_by": killed}
 
 
-def _passes(item) -> bool:  # noqa: ANN001
+def _passes(item) -> bool:
     """Run one test through pytest's setup/call/teardown hooks; True when none of them fails.
 
     The same hooks ``runtestprotocol`` calls, minus building a report: a failure's report
@@ -163,8 +192,12 @@ def _passes(item) -> bool:  # noqa: ANN001
     return ok
 
 
-def _in_child(fn, timeout: float) -> dict:
-    """Run ``fn`` in a forked child; its JSON answer, or why there is none."""
+def _in_child(fn, timeout: float, cpu_limit: float | None = None) -> dict:
+    """Run ``fn`` in a forked child; its JSON answer, or why there is none.
+
+    ``timeout``: wall-clock seconds; ``cpu_limit``: CPU seconds, enforced by the kernel
+    (ITIMER_PROF, whose SIGPROF ends the child, even inside C code that never returns to Python).
+    """
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
@@ -172,13 +205,16 @@ def _in_child(fn, timeout: float) -> dict:
         try:
             os.close(read_fd)
             os.setpgid(0, 0)  # its own process group: a timeout kills whatever it started
-            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
             cap = _address_space() + _CHILD_MEMORY
             if hard == resource.RLIM_INFINITY or cap < hard:
                 resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
+            if cpu_limit is not None:
+                signal.signal(signal.SIGPROF, signal.SIG_DFL)  # default action: end the process
+                signal.setitimer(signal.ITIMER_PROF, cpu_limit)
             answer = fn()
         except BaseException as exc:  # noqa: BLE001 - report whatever ended the child
             answer, code = {"status": "error", "detail": f"{type(exc).__name__}: {exc}"}, 1
@@ -209,7 +245,7 @@ def _in_child(fn, timeout: float) -> dict:
         except ProcessLookupError:
             pass
         os.waitpid(pid, 0)
-        return {"status": "timeout"}
+        return {"status": "timeout", "detail": f"ran past {timeout:.2f} s wall"}
     _, status, usage = os.wait4(pid, 0)
     cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
     try:
@@ -220,6 +256,8 @@ def _in_child(fn, timeout: float) -> dict:
         answer = json.loads(b"".join(chunks))
     except ValueError:
         answer = None
+    if not isinstance(answer, dict) and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGPROF:
+        return {"status": "timeout", "detail": f"used {cpu_ms / 1000:.2f} s CPU (limit {cpu_limit:.2f} s)"}
     if not isinstance(answer, dict):
         how = (f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
                else f"exit code {os.WEXITSTATUS(status)}")

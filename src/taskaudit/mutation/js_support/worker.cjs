@@ -1,14 +1,17 @@
 'use strict';
-// taskaudit's warm worker for JavaScript/TypeScript mutants (node:test suites), in the sandbox.
+// taskaudit's warm worker for JavaScript/TypeScript mutants (node:test, jest and vitest suites),
+// in the sandbox.
 //
 //   node worker.cjs supervise <results dir> (<test file id> <path to run>)...
 //
 // The supervisor reads the run's nonce (and deletes it) and the plan, then forks one worker
 // process and drives it over IPC: a dry run (every test the reference passed, no mutant active:
 // which tests reach which schematised functions, and how long each takes), then one request per
-// mutant with only the tests reaching it. A mutant that runs past its limit (max(10x, +1 s) of
-// its tests' dry-run time) or ends the worker is recorded (timeout / crash) and a new worker is
-// forked for the next one. Every result line written to mutation.jsonl carries the nonce.
+// mutant with only the tests reaching it. A mutant past its CPU-time limit (limitsFor below,
+// re-checked once with a larger limit) is a timeout, one that ends the worker a crash. A mutant
+// past its limit is first interrupted (SIGINT, see interruptible()), so a synchronous endless
+// loop costs no restart; a worker that does not stop, or that ended, is replaced by a spare.
+// Every result line written to mutation.jsonl carries the nonce.
 //
 // The worker runs node:test suites in-process: `require('node:test')` gets a small
 // implementation of the API (test/it, describe/suite, hooks, the test context) that registers
@@ -23,6 +26,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const childProcess = require('node:child_process');
 const Module = require('node:module');
+const vm = require('node:vm');
 
 const mode = process.argv[2];
 const RESULTS = process.argv[3];
@@ -33,6 +37,9 @@ if (mode === 'supervise') supervise();
 else if (mode === 'work') work();
 
 // ------------------------------------------------------------------ supervisor
+
+// Clock ticks per second of /proc/<pid>/stat's times (USER_HZ): 100 on every Linux port Node runs on.
+const TICKS = 100;
 
 function supervise() {
   let nonce = '';
@@ -51,63 +58,150 @@ function supervise() {
   let peakRss = 0;
   let workerCpu = 0; // CPU seconds of workers that ended (the live one reports its own)
 
-  function spawn() {
-    worker = childProcess.fork(__filename, ['work', RESULTS, ...FILES.flatMap((f) => [f.id, f.run])], {
+  // Start a worker and warm it up (Node's start, jest's or vitest's API, one load of the tests)
+  // before it gets a mutant: start-up is never counted against a mutant's limit. proc.ready
+  // resolves when the worker has answered 'init'.
+  function start() {
+    const proc = childProcess.fork(__filename, ['work', RESULTS, ...FILES.flatMap((f) => [f.id, f.run])], {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       env: process.env,
       execArgv: ['--expose-gc'],
     });
-    const me = worker;
-    worker.on('message', (msg) => {
-      if (msg && msg.rss) peakRss = Math.max(peakRss, msg.rss);
-      if (msg && msg.cpu) me.lastCpu = msg.cpu;
-      if (pending && me === worker) {
-        const p = pending;
-        pending = null;
-        clearTimeout(p.timer);
-        p.resolve({ status: 'ok', msg });
-      }
+    let initDone = false;
+    proc.ready = new Promise((resolve, reject) => {
+      proc.on('message', (msg) => {
+        if (msg && msg.rss) peakRss = Math.max(peakRss, msg.rss);
+        if (msg && msg.cpu) proc.lastCpu = msg.cpu;
+        if (!initDone) {
+          initDone = true;
+          if (msg && msg.type === 'init') resolve();
+          else reject(new Error(`a new worker did not start: ${msg && msg.error}`));
+          return;
+        }
+        if (pending && proc === worker) {
+          const p = pending;
+          pending = null;
+          clearTimeout(p.timer);
+          if (p.interrupting) {
+            // Past its limit: a timeout whatever it answers; the worker lives on if it answered.
+            p.resolve({ status: 'timeout', detail: p.interrupting, alive: true });
+          } else if (msg && msg.type === 'interrupted') {
+            p.resolve({ status: 'crash', detail: 'an interruption nobody asked for' });
+          } else {
+            p.resolve({ status: 'ok', msg });
+          }
+        }
+      });
+      proc.on('exit', (code, signal) => {
+        const why = `the worker ended without a result (${signal ? 'signal ' + signal : 'exit code ' + code})`;
+        if (!initDone) {
+          initDone = true;
+          reject(new Error(`a new worker did not start: ${why}`));
+        }
+        if (pending && proc === worker) {
+          const p = pending;
+          pending = null;
+          clearTimeout(p.timer);
+          p.resolve({ status: 'crash', detail: why });
+        }
+      });
     });
-    worker.on('exit', (code, signal) => {
-      if (pending && me === worker) {
-        const p = pending;
-        pending = null;
-        clearTimeout(p.timer);
-        p.resolve({ status: 'crash', detail: `the worker ended without a result (${signal ? 'signal ' + signal : 'exit code ' + code})` });
-      }
-    });
+    proc.ready.catch(() => {}); // a spare nobody waits for must not be an unhandled rejection
+    proc.send({ type: 'init' });
+    return proc;
   }
 
-  function ask(request, limitMs) {
+  // Ask the worker to run a request. limits = { cpuMs, wallMs }: the worker is killed (and the
+  // answer is 'timeout') once it has used cpuMs of CPU time on this request, or wallMs of wall
+  // time whatever it used. CPU time, because a loaded machine delays the worker without making it
+  // use more CPU: load alone does not make a mutant time out. Without /proc (an unisolated run
+  // elsewhere) the CPU reading falls back to wall time.
+  function ask(request, limits) {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        pending = null;
-        worker.kill('SIGKILL');
-        resolve({ status: 'timeout' });
-      }, limitMs);
+      const me = worker;
+      const cpu0 = cpuMs(me.pid);
+      const t0 = performance.now();
+      let timer = null;
+      const check = () => {
+        if (!pending || pending.resolve !== resolve) return; // answered meanwhile
+        const wall = performance.now() - t0;
+        const now = cpuMs(me.pid);
+        const used = now === null || cpu0 === null ? wall : now - cpu0;
+        if (used >= limits.cpuMs || wall >= limits.wallMs) {
+          const detail = used >= limits.cpuMs ? `used ${(used / 1000).toFixed(2)} s CPU (limit ${(limits.cpuMs / 1000).toFixed(2)} s)` : `ran past ${(limits.wallMs / 1000).toFixed(2)} s wall`;
+          // First ask the worker to stop (SIGINT ends a synchronous loop, see interruptible());
+          // if it has not answered within INTERRUPT_GRACE_MS of wall time, kill it.
+          pending.interrupting = detail;
+          me.kill('SIGINT');
+          pending.timer = timer = setTimeout(() => {
+            if (!pending || pending.resolve !== resolve) return;
+            pending = null;
+            me.kill('SIGKILL');
+            resolve({ status: 'timeout', detail });
+          }, INTERRUPT_GRACE_MS);
+          return;
+        }
+        // CPU time cannot run ahead of wall time by much (one thread runs the tests): wait at
+        // least until the CPU limit could have been reached, then poll.
+        pending.timer = timer = setTimeout(check, Math.max(5, Math.min(limits.cpuMs - used, limits.wallMs - wall)));
+      };
       pending = { resolve, timer };
-      worker.send(request);
+      timer = setTimeout(check, limits.cpuMs);
+      pending.timer = timer;
+      me.send(request);
     });
   }
 
+  // Mutant limits (docs/mutation.md, "Timeouts"): FACTOR x its tests' dry-run time (plus the
+  // time to load the tests, done afresh per mutant), at least FLOOR ms, of CPU time; a wall-clock
+  // backstop for a mutant that waits instead of computing; RECHECK x both for the one re-check.
+  const FLOOR_MS = plan.floor_ms || 30;
+  const FACTOR = 10;
+  const RECHECK = 3;
+  const BACKSTOP_EXTRA_MS = 1000;
+  const INTERRUPT_GRACE_MS = 200;
+  function limitsFor(budgetMs) {
+    const cpu = Math.max(FLOOR_MS, FACTOR * budgetMs);
+    return { cpuMs: cpu, wallMs: Math.max(cpu, FACTOR * budgetMs, budgetMs + BACKSTOP_EXTRA_MS) };
+  }
+
+  // CPU milliseconds (user + system) process pid has used, from /proc; null when unreadable.
+  function cpuMs(pid) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+    } catch {
+      return null;
+    }
+  }
+
+  // Replace the worker (after a timeout or a crash) by the spare, which has started meanwhile,
+  // and start the next spare: a restart costs the next mutant no wait for Node to start.
+  let spare = null;
   async function fresh() {
     if (worker) {
       workerCpu += worker.lastCpu || 0;
       worker.kill('SIGKILL');
     }
     restarts += 1;
-    spawn();
+    worker = spare || start();
+    spare = null;
+    await worker.ready;
+    spare = start();
   }
 
   (async () => {
-    spawn();
-    const dry = await ask({ type: 'dry', expected: plan.expected }, Math.max(60000, 30000 * plan.expected.length));
+    worker = start();
+    await worker.ready;
+    const dryLimit = Math.max(60000, 30000 * plan.expected.length);
+    const dry = await ask({ type: 'dry', expected: plan.expected }, { cpuMs: dryLimit, wallMs: dryLimit });
     if (dry.status !== 'ok' || dry.msg.error) {
       emit({ kind: 'header', error: dry.status !== 'ok' ? `dry run: ${dry.status} ${dry.detail || ''}` : dry.msg.error });
       worker.kill('SIGKILL');
       return;
     }
-    const { tests, loadReached } = dry.msg;
+    const { tests, loadReached, loadMs } = dry.msg;
     const problems = plan.expected.filter((id) => !tests[id] || !tests[id].passed);
     if (problems.length) {
       emit({ kind: 'header', error: `the in-process runner does not reproduce ${problems.length} reference passes, e.g. ${problems.slice(0, 3).join(', ')}` });
@@ -116,25 +210,42 @@ function supervise() {
     }
     emit({ kind: 'header', loadReached, restarts: 0 });
     const atLoad = new Set(loadReached);
+    let runs = 0;
     for (const [number, fn] of plan.mutants) {
       const covering = plan.expected.filter((id) => atLoad.has(fn) || tests[id].reached.includes(fn));
       if (!covering.length) {
         emit({ kind: 'mutant', key: number, outcome: 'no_coverage' });
         continue;
       }
-      const budget = covering.reduce((s, id) => s + tests[id].ms, 0) + 2;
-      const limit = Math.max(10 * budget, budget + (plan.min_limit_ms || 1000));
+      // Every reload leaves the previous module copies as garbage: collect it now and then,
+      // outside any mutant's limit, so memory stays flat however many mutants run.
+      runs += 1;
+      if (runs % 50 === 0) await ask({ type: 'gc' }, { cpuMs: 60000, wallMs: 60000 });
+      const budget = covering.reduce((s, id) => s + tests[id].ms, 0) + (loadMs || 0);
+      let limits = limitsFor(budget);
       const t0 = performance.now();
-      const answer = await ask({ type: 'run', number, tests: covering }, limit);
+      let answer = await ask({ type: 'run', number, tests: covering }, limits);
+      let recheck = '';
+      if (answer.status === 'timeout') {
+        // Once more, with larger limits, before calling it a timeout (in a fresh worker unless
+        // the first run could be interrupted).
+        recheck = `first run ${answer.detail}`;
+        if (!answer.alive) await fresh();
+        limits = { cpuMs: RECHECK * limits.cpuMs, wallMs: RECHECK * limits.wallMs };
+        answer = await ask({ type: 'run', number, tests: covering }, limits);
+      }
       const ms = performance.now() - t0;
       const record = { kind: 'mutant', key: number, covered_by: covering, ms };
+      if (recheck) record.rechecked = true;
       if (answer.status === 'ok' && !answer.msg.error) {
         record.outcome = answer.msg.killed.length ? 'killed' : 'survived';
         record.killed_by = answer.msg.killed;
+        record.cpu_ms = answer.msg.run_cpu_ms;
+        if (recheck) record.detail = `${recheck}; the re-check completed`;
       } else if (answer.status === 'timeout') {
         record.outcome = 'timeout';
-        record.detail = `ran past its ${(limit / 1000).toFixed(2)} s limit`;
-        await fresh();
+        record.detail = `${recheck}; re-check ${answer.detail}`;
+        if (!answer.alive) await fresh();
       } else {
         record.outcome = 'crash';
         record.detail = answer.detail || answer.msg.error;
@@ -145,11 +256,13 @@ function supervise() {
     const own = process.cpuUsage();
     const cpu = (own.user + own.system) / 1e6 + workerCpu + (worker.lastCpu || 0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    emit({ kind: 'footer', restarts, peak_rss: peakRss, cpu_sec: cpu });
+    emit({ kind: 'footer', restarts, peak_rss: peakRss, cpu_sec: cpu + ((spare && spare.lastCpu) || 0) });
     worker.kill('SIGKILL');
+    if (spare) spare.kill('SIGKILL');
   })().catch((err) => {
     emit({ kind: 'header', error: `supervisor: ${err && err.stack ? err.stack : err}` });
     if (worker) worker.kill('SIGKILL');
+    if (spare) spare.kill('SIGKILL');
   });
 }
 
@@ -243,9 +356,27 @@ function work() {
   shim.default = shim.test;
   Object.assign(shim.test, shim);
 
+  // jest / vitest suites (TASKAUDIT_MUTATION_RUNNER): their API on the same registry
+  // (runner_api.cjs), installed before the first load; 'node' runs node:test suites.
+  const flavour = process.env.TASKAUDIT_MUTATION_RUNNER || 'node';
+  let runnerApi = null;
+  const prims = {
+    makeTest, makeSuite, hook,
+    markUnsupported(why) {
+      unsupported = unsupported || why;
+    },
+  };
+  async function installRunnerApi() {
+    if (flavour === 'node' || runnerApi) return;
+    runnerApi = await require('./runner_api.cjs').install(flavour, prims, process.cwd());
+    Object.assign(globalThis, runnerApi.globals);
+    globalThis.__taskaudit_runner_api = runnerApi.exports;
+  }
+
   const originalLoad = Module._load;
   Module._load = function load(request, parent, isMain) {
-    if (request === 'node:test' || request === 'test') return shim;
+    if (flavour === 'node' && (request === 'node:test' || request === 'test')) return shim;
+    if (runnerApi && runnerApi.moduleNames.includes(request)) return runnerApi.exports;
     return originalLoad.call(this, request, parent, isMain);
   };
 
@@ -264,6 +395,7 @@ function work() {
   // ES module, but then its `import 'node:test'` would bypass the shim: such files are imported.
   function isEsm(file) {
     if (file.endsWith('.mjs')) return true;
+    if (flavour === 'vitest') return !file.endsWith('.cjs'); // vitest loads test files as ES modules
     if (!file.endsWith('.js')) return false;
     for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
       try {
@@ -277,7 +409,7 @@ function work() {
 
   async function loadFile(run) {
     if (!isEsm(run)) {
-      require(run);
+      interruptible(() => require(run));
       return;
     }
     if (!esmHooks) {
@@ -302,6 +434,13 @@ function work() {
     generation += 1;
     for (const f of FILES) {
       currentFile = f.id;
+      if (flavour !== 'node') {
+        // jest and vitest give every test file its own module registry: fresh task modules.
+        for (const key of Object.keys(require.cache)) {
+          if (isTaskFile(key)) delete require.cache[key];
+        }
+        generation += 1;
+      }
       await loadFile(path.resolve(f.run));
     }
     current = null;
@@ -336,6 +475,29 @@ function work() {
       });
     }
     return fn(ctx);
+  }
+
+  // The synchronous part of task code (a test, a hook, a CommonJS load) runs inside a vm call
+  // with breakOnSigint: when a mutant passes its CPU limit in a synchronous loop, the supervisor
+  // sends SIGINT, the loop ends with ERR_SCRIPT_EXECUTION_INTERRUPTED, and this worker lives on
+  // (no restart). Code that hangs in asynchronous waits is not interrupted: the supervisor
+  // kills the worker instead.
+  const interruptScript = new vm.Script('globalThis.__taskaudit_call()');
+  function interruptible(fn) {
+    globalThis.__taskaudit_call = fn;
+    try {
+      return interruptScript.runInThisContext({ breakOnSigint: true });
+    } finally {
+      globalThis.__taskaudit_call = null;
+    }
+  }
+  function isInterrupt(err) {
+    return Boolean(err && err.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED');
+  }
+  process.on('SIGINT', () => {}); // a SIGINT outside task code must not end the worker
+
+  function callHook(fn, ctx, name) {
+    return runnerApi ? runnerApi.callHook(fn, name) : call(fn, ctx);
   }
 
   let currentFailure = null;
@@ -381,18 +543,25 @@ function work() {
         for (const s of suites) {
           if (!started.has(s)) {
             started.add(s);
-            for (const h of s.hooks.before) await call(h, suiteContext(s));
+            for (const h of s.hooks.before) await interruptible(() => callHook(h, suiteContext(s), s.name));
           }
         }
-        for (const s of suites) for (const h of s.hooks.beforeEach) await call(h, ctx);
+        if (runnerApi) runnerApi.beforeTest([...suites.map((s) => s.name).filter(Boolean), node.name].join(' '));
+        for (const s of suites) for (const h of s.hooks.beforeEach) await interruptible(() => callHook(h, ctx, node.name));
         try {
-          await call(node.fn, ctx);
+          if (runnerApi) {
+            await interruptible(() => runnerApi.callTest(node.fn, node.name));
+            runnerApi.afterTest();
+          } else {
+            await interruptible(() => call(node.fn, ctx));
+          }
         } finally {
-          for (const s of [...suites].reverse()) for (const h of s.hooks.afterEach) await call(h, ctx);
+          for (const s of [...suites].reverse()) for (const h of s.hooks.afterEach) await interruptible(() => callHook(h, ctx, node.name));
         }
         await new Promise((resolve) => setImmediate(resolve)); // let stray rejections surface
         if (currentFailure) passed = false;
       } catch (err) {
+        if (isInterrupt(err)) throw err; // the supervisor stopped this mutant: no verdict
         passed = false;
         if (String(err && err.message).includes('not supported by the in-process runner')) unsupported = err.message;
       }
@@ -404,36 +573,56 @@ function work() {
     for (const s of [...started].reverse()) {
       for (const h of s.hooks.after) {
         try {
-          await call(h, suiteContext(s));
-        } catch {}
+          await interruptible(() => callHook(h, suiteContext(s), s.name));
+        } catch (err) {
+          if (isInterrupt(err)) throw err;
+        }
       }
     }
     return results;
   }
 
-  let runs = 0;
   process.on('message', async (msg) => {
     try {
-      if (msg.type === 'dry') {
+      await installRunnerApi();
+      if (msg.type === 'init') {
+        try {
+          await loadTests(); // compiles the task's modules once (V8 caches the code): a warm start
+        } catch {} // the dry run reports what does not load
+        const cpu = process.cpuUsage();
+        process.send({ type: 'init', cpu: (cpu.user + cpu.system) / 1e6 });
+      } else if (msg.type === 'gc') {
+        if (typeof globalThis.gc === 'function') globalThis.gc();
+        process.send({ type: 'gc' });
+      } else if (msg.type === 'dry') {
         active = 0;
         reached.clear();
-        const byId = await loadTests();
+        await loadTests(); // the first load starts the ES-module hooks and compiles: not timed
         const loadReached = [...reached];
+        reached.clear();
+        const l0 = performance.now();
+        const byId = await loadTests(); // what each mutant's load costs
+        const loadMs = performance.now() - l0;
+        for (const key of reached) if (!loadReached.includes(key)) loadReached.push(key);
         const tests = await runTests(msg.expected, byId);
         if (unsupported) throw new Error(`unsupported by the in-process runner: ${unsupported}`);
-        process.send({ type: 'dry', tests, loadReached });
+        process.send({ type: 'dry', tests, loadReached, loadMs });
       } else if (msg.type === 'run') {
-        // Every reload leaves the previous module copies as garbage: collect it now and then,
-        // so memory stays flat however many mutants run.
-        runs += 1;
-        if (runs % 50 === 0 && typeof globalThis.gc === 'function') globalThis.gc();
+        const c0 = process.cpuUsage();
         active = msg.number;
-        const byId = await loadTests();
-        const results = await runTests(msg.tests, byId);
+        let results;
+        try {
+          results = await runTests(msg.tests, await loadTests());
+        } catch (err) {
+          if (!isInterrupt(err)) throw err;
+          process.send({ type: 'interrupted' });
+          return;
+        }
         const cpu = process.cpuUsage();
         process.send({
           type: 'result',
           killed: msg.tests.filter((id) => !results[id].passed),
+          run_cpu_ms: ((cpu.user - c0.user) + (cpu.system - c0.system)) / 1000, // this mutant's load and tests
           rss: process.memoryUsage().rss,
           cpu: (cpu.user + cpu.system) / 1e6,
         });
