@@ -133,3 +133,24 @@ def test_a_spent_budget_is_reported_by_the_javascript_harness_too():
     assert row[0].kind == "value"
     assert row[-1].kind == "skipped" and row[-1].message == "budget"
     assert not_run_for_budget([row]) == sum(r.kind == "skipped" for r in row) >= 3
+
+
+def test_hypothesis_draws_do_not_depend_on_the_modules_loaded(tmp_path, monkeypatch):
+    """Hypothesis mixes literals of every non-library module in sys.modules into its draws; the
+    same task drew other inputs under pytest, in the CLI and in a Ray worker until they were
+    hidden (generate._without_local_constants). Loading a module full of odd literals between
+    two draws must not change what is drawn."""
+    import importlib
+
+    from taskaudit.inputspace.generate import hypothesis_inputs
+    from taskaudit.inputspace.shapes import Shape
+
+    shapes = [Shape("str"), Shape("int")]
+    before = hypothesis_inputs(shapes, 1234, 60)
+    literals = ", ".join(repr(f"zq{i}x\u00e7") for i in range(200)) + ", " + ", ".join(str(7919 * i) for i in range(200))
+    (tmp_path / "odd_literals_module.py").write_text(f"VALUES = [{literals}]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("odd_literals_module")
+    after = hypothesis_inputs(shapes, 1234, 60)
+    assert after == before
+    assert not any(isinstance(a[0], str) and a[0].startswith("zq") for a in after)

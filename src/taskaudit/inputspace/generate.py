@@ -11,8 +11,10 @@ argument tuples from the shapes. Everything is deterministic for a given seed an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import threading
 from collections.abc import Iterator
 
 from taskaudit.inputspace.shapes import Shape
@@ -162,6 +164,40 @@ def strategy(shape: Shape):
     return None
 
 
+# Hypothesis keeps global state while a test runs (its seeded PRNG context, the engine's
+# caches): two tasks drawing at once on the threads of the local executor changed each other's
+# draws, so the same task got different inputs depending on what ran beside it.
+_HYPOTHESIS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_local_constants():
+    """Hypothesis (6.131+) mixes literals from the source of every non-library module in
+    ``sys.modules`` into what it draws, so the same seed drew different inputs in the CLI, under
+    pytest and in a Ray worker (different modules imported). Generated inputs must depend on the
+    task alone: hide those constants while drawing. Private API, so guarded: on a Hypothesis
+    without it there is nothing to hide (tests/inputspace/test_determinism.py pins the effect)."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    if original is None or not hasattr(providers, "Constants"):
+        yield
+        return
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    providers._get_local_constants = providers.Constants
+    if cache is not None:  # keyed by type only: it holds the local constants it saw first
+        providers.CONSTANTS_CACHE = type(cache)(1024)
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        if cache is not None:
+            providers.CONSTANTS_CACHE = cache
+
+
 def hypothesis_inputs(shapes: list[Shape], rng_seed: int, count: int) -> list[tuple]:
     """``count`` argument tuples drawn by Hypothesis, reproducibly (fixed seed, no database)."""
     strategies = [strategy(s) for s in shapes]
@@ -186,7 +222,8 @@ def hypothesis_inputs(shapes: list[Shape], rng_seed: int, count: int) -> list[tu
     def draw(args: tuple) -> None:
         drawn.append(args)
 
-    draw()
+    with _HYPOTHESIS_LOCK, _without_local_constants():
+        draw()
     unique: dict[str, tuple] = {}
     for args in drawn:
         unique.setdefault(_key(args), args)
