@@ -38,9 +38,9 @@ from taskaudit.mutation.compiled_support.loop import (
     LOOP_SCRIPT,
     WALL_SLACK,
     Entry,
-    LoopRun,
     interpreter,
     loop_wall,
+    parse_loop_output,
     read_output,
     record_stats,
 )
@@ -163,7 +163,7 @@ class _SchemaRun(SchemaRun):
 
         # Which tests reach each switch: the dry run's files, read as the driver read them.
         covering: dict[int, list[tuple[int, str]]] = {}
-        dry = _records(read_output(scratch.results / "coverage.jsonl"))
+        dry = parse_loop_output(read_output(scratch.results / "coverage.jsonl"), process).records
         for i, _ in enumerate(targets):
             listed = read_output(scratch.results / f"list-{i}.txt").decode(errors="replace").splitlines()
             for n, name in enumerate(line[: -len(": test")] for line in listed if line.endswith(": test")):
@@ -175,15 +175,7 @@ class _SchemaRun(SchemaRun):
                         covering.setdefault(int(token), []).append((i, name))
 
         # The warm loop's records, per mutant and test binary the driver planned.
-        loop_out = read_output(scratch.results / "loop.jsonl")
-        warm = LoopRun(_records(loop_out), process)
-        for line in loop_out.decode(errors="replace").splitlines()[-1:]:
-            try:
-                own = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(own, dict) and "loop_rss_kb" in own:
-                warm.loop_rss_kb, warm.loop_cpu_ms = own["loop_rss_kb"], own.get("loop_cpu_ms")
+        warm = parse_loop_output(read_output(scratch.results / "loop.jsonl"), process)
         planned: dict[int, list[int]] = {}
         for entry in plan:
             _, switch, i = entry["key"].split("-")
@@ -200,19 +192,6 @@ class _SchemaRun(SchemaRun):
                      scratch.results / f"m-{switch}-{i}.out") for i in planned[switch]]
             results[mutant.id] = judge(mutant, covered, runs, _read)
         return SchemaOutcome(True, results)
-
-
-def _records(text: bytes) -> dict[str, dict]:
-    """``warm_loop.py``'s JSON lines, by entry key."""
-    records: dict[str, dict] = {}
-    for line in text.decode(errors="replace").splitlines():
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict) and "key" in value:
-            records[value["key"]] = value
-    return records
 
 
 def _compiler_errors(cargo_jsonl: bytes) -> list[tuple[str, int, int, str]]:

@@ -88,13 +88,19 @@ def run_loop(
     argv = [python, "-I", "-S", "-B", f"{harness_target}/warm_loop.py", f"{harness_target}/{name}.json",
             f"{results_target}/{name}.jsonl"]
     process = sandbox.run(request(argv, wall_seconds, list(mounts)))
+    try:
+        text = (results_dir / f"{name}.jsonl").read_bytes()
+    except OSError:
+        text = b""
+    return parse_loop_output(text, process)
+
+
+def parse_loop_output(text: bytes, process) -> LoopRun:
+    """``warm_loop.py``'s JSON lines: the records by entry key, and the loop's own usage line.
+    A torn last line (the loop was killed mid-write) is skipped."""
     records: dict[str, dict] = {}
     run = LoopRun(records, process)
-    try:
-        text = (results_dir / f"{name}.jsonl").read_text(errors="replace")
-    except OSError:
-        text = ""
-    for line in text.splitlines():
+    for line in text.decode(errors="replace").splitlines():
         try:
             value = json.loads(line)
         except ValueError:

@@ -162,13 +162,12 @@ def run_entry(entry, plan, bases):
     return record
 
 
-def main():
-    plan_path, out_path = sys.argv[1], sys.argv[2]
-    with open(plan_path, encoding="utf-8") as f:
-        plan = json.load(f)
+def run_entries(entries, plan, out_path):
+    """Run each entry under the plan's limits, one JSON record a line (flushed as it goes, so a
+    killed loop leaves what it finished), then a last line with the loop's own RSS and CPU."""
     bases = {}
     with open(out_path, "a", encoding="utf-8") as out:
-        for entry in plan["entries"]:
+        for entry in entries:
             try:
                 record = run_entry(entry, plan, bases)
             except OSError as exc:  # the binary vanished, the output could not be opened ...
@@ -178,6 +177,13 @@ def main():
         own = resource.getrusage(resource.RUSAGE_SELF)
         out.write(json.dumps({"loop_rss_kb": own.ru_maxrss,
                               "loop_cpu_ms": round((own.ru_utime + own.ru_stime) * 1000, 3)}) + "\n")
+
+
+def main():
+    plan_path, out_path = sys.argv[1], sys.argv[2]
+    with open(plan_path, encoding="utf-8") as f:
+        plan = json.load(f)
+    run_entries(plan["entries"], plan, out_path)
 
 
 if __name__ == "__main__":

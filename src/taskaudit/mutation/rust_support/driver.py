@@ -32,7 +32,6 @@ else 0.
 
 import json
 import os
-import resource
 import subprocess
 import sys
 
@@ -118,18 +117,7 @@ def main():
                          "reference_env": {SWITCH_ENV: "0"}})
     with open(os.path.join(results, "loop-plan.json"), "w", encoding="utf-8") as f:
         json.dump(loop, f)
-    bases = {}
-    with open(os.path.join(results, "loop.jsonl"), "a", encoding="utf-8") as out:
-        for entry in loop:
-            try:
-                record = warm_loop.run_entry(entry, plan, bases)
-            except OSError as exc:
-                record = {"key": entry["key"], "error": f"{type(exc).__name__}: {exc}"}
-            out.write(json.dumps(record) + "\n")
-            out.flush()
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        out.write(json.dumps({"loop_rss_kb": own.ru_maxrss,
-                              "loop_cpu_ms": round((own.ru_utime + own.ru_stime) * 1000, 3)}) + "\n")
+    warm_loop.run_entries(loop, plan, os.path.join(results, "loop.jsonl"))
 
 
 def command(exe, names):
