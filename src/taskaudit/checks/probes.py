@@ -107,6 +107,11 @@ class ProbesCheck:
     question = Question.STRENGTH
     description = "Runs deliberately wrong and cheating solutions; none may pass."
 
+    def __init__(self, batch: bool = True) -> None:
+        # batch: run a Python task's logic probes in one warm sandbox (probes/python_batch.py);
+        # False runs every probe on its own (benchmarks/probes_cost.py compares the two).
+        self.batch = batch
+
     def needs(self, task: Task, config: AuditConfig) -> list[tuple[str, int]]:
         return []
 
@@ -133,7 +138,8 @@ class ProbesCheck:
         wall = probe_wall_seconds(
             ctx.task.timeout_sec, [r.duration_sec for r in ctx.shared.get("reference_runs", [])]
         )
-        runs = self._run_probes(ctx, [Variant(f"probe:{p.name}", p.workspace) for p in probes], wall)
+        runs = self._run_probes(ctx, probes, [Variant(f"probe:{p.name}", p.workspace) for p in probes],
+                                wall, batch=self.batch)
         broken = [r for r in runs if r.status == RunStatus.INFRA_ERROR]
         if broken:
             raise CheckInfraError(f"probe run {broken[0].variant}: {broken[0].detail}")
@@ -177,19 +183,41 @@ class ProbesCheck:
         return findings
 
     @staticmethod
-    def _run_probes(ctx: AuditContext, variants, wall: float) -> list[RunResult]:
-        """Every probe through the sandbox under ``wall`` seconds, on the audit's run pool."""
+    def _run_probes(ctx: AuditContext, probes, variants, wall: float, batch: bool = True) -> list[RunResult]:
+        """Every probe through the sandbox under ``wall`` seconds, on the audit's run pool.
+
+        With ``batch``, a Python task's logic probes share one warm sandbox
+        (``probes/python_batch.py``); any probe the batch has no trustworthy result for, and
+        every other probe, gets its own full run.
+        """
+        from taskaudit.probes.python_batch import batchable, run_batch
         from taskaudit.runner import limits_for, run_variant
 
         ctx.run_variants([])  # the same refusals as any extra run (task not runnable, no toolchain)
         executor = ctx.executor
         limits = dataclasses.replace(limits_for(ctx.task), wall_seconds=wall)
-
-        def one(variant):
-            return run_variant(ctx.task, variant, executor.backend, executor.language, limits)
-
+        together = [i for i, p in enumerate(probes) if batch and batchable(ctx.task, p, executor.backend)]
+        if len(together) < 2:
+            together = []  # one probe gains nothing from a batch
         pool = getattr(executor, "run_pool", None)
-        return list(pool.map(one, variants)) if pool is not None else [one(v) for v in variants]
+
+        def run(job: int | None) -> list[tuple[int, RunResult]]:
+            """``None``: the batch (only the probes it has a trusted record for); else one probe alone."""
+            if job is None:
+                got = run_batch(ctx.task, [variants[i] for i in together], executor.backend,
+                                executor.language, limits)
+                return [(together[k], r) for k, r in got.items()]
+            return [(job, run_variant(ctx.task, variants[job], executor.backend, executor.language, limits))]
+
+        def run_all(jobs):
+            return [pair for pairs in (pool.map(run, jobs) if pool is not None else map(run, jobs))
+                    for pair in pairs]
+
+        first = ([None] if together else []) + [i for i in range(len(variants)) if i not in together]
+        results = dict(run_all(first))
+        # A probe the batch has no record for (its driver died, the sandbox failed) runs alone.
+        results.update(run_all([i for i in range(len(variants)) if i not in results]))
+        return [results[i] for i in range(len(variants))]
 
     @staticmethod
     def _where(ctx: AuditContext, probe):
