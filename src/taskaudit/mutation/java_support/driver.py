@@ -190,6 +190,7 @@ public final class MutationDriver {
         for (String name : new TreeSet<>(mem.classes.keySet())) {
             URI src = mem.sources.get(name);
             if (name.contains("$") || src == null || !testUnits.contains(src)) continue;
+            if (name.endsWith("package-info") || name.endsWith("module-info")) continue;
             testClasses.add(Class.forName(name, false, loader));
         }
         LauncherConfig config = LauncherConfig.builder()
@@ -201,8 +202,11 @@ public final class MutationDriver {
             .addTestEngines(new org.junit.jupiter.engine.JupiterTestEngine(), new org.junit.vintage.engine.VintageTestEngine())
             .build();
         Launcher launcher = LauncherFactory.create(config);
+        // As the harness does (languages/java_support/harness.py): no extension autodetection, and
+        // no parallel execution a task's junit-platform.properties could turn on (one switch per JVM).
         LauncherDiscoveryRequestBuilder discovery = LauncherDiscoveryRequestBuilder.request()
-            .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false");
+            .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
+            .configurationParameter("junit.jupiter.execution.parallel.enabled", "false");
         for (Class<?> c : testClasses) discovery.selectors(DiscoverySelectors.selectClass(c));
         TestPlan plan = launcher.discover(discovery.build());
 
