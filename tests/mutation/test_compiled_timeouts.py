@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,12 @@ from taskaudit.mutation.compiled_support.loop import (
     Entry,
     mutant_entry,
 )
-from taskaudit.mutation.model import Outcome
+from taskaudit.mutation.compiled_support.outcomes import judge
+from taskaudit.mutation.model import Mutant, Outcome
 
 # Mutant 1 loops forever on the CPU; mutant 4 waits forever (off the CPU); mutant 2 is slow
-# only the first time it runs (a load spike), then quick; mutant 3 fails; no mutant (0):
+# only the first time it runs (a load spike), then quick; mutant 3 fails; mutant 5 passes its
+# hit limit (as Rust's switch module does: the marker file, then exit 87); no mutant (0):
 # passes at once.
 FAKE_BINARY = """#!/bin/sh
 case "$TASKAUDIT_MUTANT" in
@@ -37,6 +40,7 @@ case "$TASKAUDIT_MUTANT" in
   4) exec sleep 600 ;;
   2) if [ ! -e "$STATE/spiked" ]; then touch "$STATE/spiked"; sleep 30; fi; exit 0 ;;
   3) echo "FAILED"; exit 101 ;;
+  5) printf '123 100' > "$TASKAUDIT_MUTANT_HIT_FILE"; exit 87 ;;
 esac
 exit 0
 """
@@ -106,6 +110,69 @@ def test_base_runs_once_per_command_and_records_cpu_and_memory(tmp_path, binary)
     assert (tmp_path / "m3.out.base").exists() and m3["base_status"] == 0
     assert plain["limit_ms"] is None and "base_ms" not in plain
     assert all(r["cpu_ms"] >= 0 and r["rss_kb"] > 0 for r in (m3, m0, plain))
+
+
+def _hit_limited(key: str, switch: int, binary: str, tmp_path: Path) -> Entry:
+    entry = mutant_entry(key, switch, [binary], str(tmp_path), str(tmp_path / f"{key}.out"))
+    marker = str(tmp_path / f"{key}.out.hits")
+    entry.env["TASKAUDIT_MUTANT_HIT_FILE"] = marker
+    entry.hit_file = marker
+    return entry
+
+
+def test_a_run_past_its_hit_limit_is_a_timeout_with_its_counts(tmp_path, binary):
+    (record, _) = _loop(tmp_path, [_hit_limited("m5", 5, binary, tmp_path)])
+    assert record["timed_out"] is True and record["limit_hit"] == "hits"
+    assert (record["hits"], record["hit_limit"]) == (123, 100) and record["status"] == 87
+    assert "recheck" not in record
+    mutant = Mutant(id="m5", operator="relational", file="src/lib.rs", line=1, column=1, start=0, end=1,
+                    original="<", replacement="<=")
+    result = judge(mutant, ["t"], [("t.rs", record, tmp_path / "m5.out")], lambda *a: ([], ""))
+    assert result.outcome == Outcome.TIMEOUT and "123 calls, limit 100" in result.detail
+
+
+def test_a_stale_hit_marker_does_not_make_a_timeout(tmp_path, binary):
+    (tmp_path / "m0.out.hits").write_text("999 1")  # left by an earlier run of the same file
+    (record, _) = _loop(tmp_path, [_hit_limited("m0", 0, binary, tmp_path)])
+    assert record["timed_out"] is False and record["status"] == 0
+
+
+def test_a_base_run_given_in_advance_is_not_run_again(tmp_path, binary):
+    """Rust passes its dry run of every test of a binary (one process) as the base of that
+    binary's mutants: the loop uses it (limit, and which tests fail anyway: none, they all
+    passed there) instead of a base run of its own."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("warm_loop", LOOP_SCRIPT)
+    warm_loop = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(warm_loop)
+    entries = [asdict(mutant_entry(k, n, [binary], str(tmp_path), str(tmp_path / f"{k}.out"))) for k, n in (("a", 3), ("b", 0))]
+    dry_out = tmp_path / "dry.out"
+    dry_out.write_text("ok\n")
+    seeded = {entries[0]["base"]: {"ms": 7.0, "cpu_ms": 40.0, "status": 0, "out": str(dry_out)}}
+    plan = {"factor": FACTOR, "floor_ms": FLOOR_MS, "wall_slack": WALL_SLACK}
+    monkey_env = dict(os.environ, STATE=str(tmp_path))
+    old = os.environ.copy()
+    os.environ.clear()
+    os.environ.update(monkey_env)
+    try:
+        warm_loop.run_entries(entries, plan, str(tmp_path / "out.jsonl"), seeded)
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    a, b, _ = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert not list(tmp_path.glob("*.base"))  # no base run of its own
+    for record in (a, b):  # both entries run the same command: both use the given base
+        assert record["base_out"] == str(dry_out) and record["base_cpu_ms"] == 40.0
+        assert record["cpu_limit_ms"] == pytest.approx(FACTOR * 40.0 + FLOOR_MS)
+
+
+def test_every_mutant_of_a_base_reads_the_one_base_output(tmp_path, binary):
+    """The base runs once per command, beside the first mutant's output; later mutants of the
+    same command name that file, so tests failing anyway are known for each of them."""
+    records = _loop(tmp_path, [mutant_entry(k, 3, [binary], str(tmp_path), str(tmp_path / f"{k}.out"))
+                               for k in ("first", "second")])
+    assert records[0]["base_out"] == records[1]["base_out"] == str(tmp_path / "first.out.base")
 
 
 def test_a_program_that_cannot_start_is_an_error_record(tmp_path):

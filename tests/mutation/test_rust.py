@@ -166,7 +166,7 @@ def _half_task():
 
 def test_one_sandboxed_process_per_schema():
     """Build, test list, coverage dry run and warm loop share one sandbox start (driver.py):
-    each start costs 50-90 ms, a small task's whole run about half a second."""
+    each start costs 50-90 ms, a small task's whole run about a third of a second."""
     from compiled_helpers import mutation_job
 
     job = mutation_job(load_example("rust", "good"))
@@ -206,3 +206,93 @@ def test_a_schema_site_that_does_not_compile_is_dropped_and_rebuilt(monkeypatch)
     assert others and not [r for r in others if r.outcome in (Outcome.ERROR, Outcome.UNVIABLE)], \
         [(r.mutant.id, r.outcome, r.detail) for r in others]
     assert any(r.outcome == Outcome.KILLED for r in others)
+
+
+LOOPING_RUST = b"""#![forbid(unsafe_code)]
+//! The switch module must compile in a crate that forbids unsafe code.
+
+pub fn sum(n: i64) -> i64 {
+    let mut total = 0;
+    let mut i = 1;
+    while i <= n {
+        total += i;
+        i += 1;
+    }
+    total
+}
+"""
+
+
+def test_an_endless_loop_is_stopped_by_the_hit_limit_in_milliseconds():
+    """``i += 1`` -> ``i -= 1`` never ends: the loop passes its switch on every turn, so the
+    run is ended once it calls the switches 100x as often as the tests did without it (plus a
+    floor), long before its CPU limit; the other mutants are judged by their tests."""
+    from taskaudit.model import Task
+
+    test = b"use m::sum;\n\n#[test]\nfn sums() {\n    assert_eq!(sum(4), 10);\n    assert_eq!(sum(0), 0);\n}\n"
+    task = Task(id="rust-loop", source="test", format="test", language="rust", test_runner="cargo",
+                statement="sum", starter_files={"Cargo.toml": b'[package]\nname = "m"\nversion = "0.1.0"\nedition = "2021"\n'},
+                solution_files={"src/lib.rs": LOOPING_RUST}, test_files={"sum_test.rs": test},
+                solution_paths=["src/lib.rs"])
+    job, results = run(task)
+    assert not [r for r in results if r.outcome in (Outcome.ERROR, Outcome.UNVIABLE)], [(r.mutant.id, r.detail) for r in results]
+    looping = next(r for r in results if r.mutant.line == 9 and r.mutant.replacement == "-=")  # i += 1
+    assert looping.outcome == Outcome.TIMEOUT, (looping.outcome, looping.detail)
+    assert "an endless loop" in looping.detail and "calls, limit" in looping.detail
+    assert job.stats["timeouts_on_cpu"] == 0
+    assert sum(r.outcome == Outcome.KILLED for r in results) >= 3, summary(results)
+
+
+def _driver():
+    """rust_support/driver.py as the sandbox runs it (warm_loop.py beside it)."""
+    import importlib.util
+    import sys
+
+    from taskaudit.mutation.compiled_support.loop import LOOP_SCRIPT
+    from taskaudit.mutation.rust_support.schema import DRIVER
+
+    sys.path.insert(0, str(LOOP_SCRIPT.parent))
+    try:
+        spec = importlib.util.spec_from_file_location("rust_driver", DRIVER)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(LOOP_SCRIPT.parent))
+    return module
+
+
+def test_the_dry_runs_coverage_file_gives_ids_and_switch_calls():
+    ids, calls = _driver().read_coverage("3\nH 1\n1\nH 2\nH 4\n7\nH 8\n")
+    assert ids == {1, 3, 7} and calls == 8
+    assert _driver().read_coverage("") == (set(), 0)
+
+
+THREADED_TEST = b"""use m::sum;
+
+#[test]
+fn in_a_spawned_thread() {
+    assert_eq!(std::thread::spawn(|| sum(4)).join().unwrap(), 10);
+}
+
+#[test]
+fn in_a_named_thread() {
+    let t = std::thread::Builder::new().name("worker".into()).spawn(|| sum(3)).unwrap();
+    assert_eq!(t.join().unwrap(), 6);
+}
+"""
+
+
+def test_code_reached_from_threads_a_test_spawns_counts_as_covered_by_that_test():
+    """Code a test reaches only from threads it spawns (unnamed or named) is covered by it."""
+    from taskaudit.model import Task
+
+    task = Task(id="rust-threads", source="test", format="test", language="rust", test_runner="cargo",
+                statement="sum", starter_files={"Cargo.toml": b'[package]\nname = "m"\nversion = "0.1.0"\nedition = "2021"\n'},
+                solution_files={"src/lib.rs": LOOPING_RUST}, test_files={"sum_test.rs": THREADED_TEST},
+                solution_paths=["src/lib.rs"])
+    _, results = run(task)
+    assert not [r for r in results if r.outcome in (Outcome.ERROR, Outcome.UNVIABLE, Outcome.NO_COVERAGE)], \
+        [(r.mutant.id, r.outcome, r.detail) for r in results]
+    body = next(r for r in results if r.mutant.line == 8 and r.mutant.replacement == "-=")  # total += i
+    assert body.outcome == Outcome.KILLED
+    assert body.killed_by == ["tests/sum_test.rs::in_a_named_thread", "tests/sum_test.rs::in_a_spawned_thread"]

@@ -5,7 +5,7 @@
 
 A schema's build, test list, coverage dry run and warm loop run in *one* sandboxed process
 (``rust_support/driver.py``): a sandbox start costs 50-90 ms and a small task's whole run is
-about half a second. The host decides everything before (the schema, the limits) and judges
+about a third of a second. The host decides everything before (the schema, the limits) and judges
 everything after, from the files the driver leaves (the same rules as the Go backend).
 
 The language runner (``languages/rust_support/run.py``) prepares the sandbox exactly as for a
@@ -16,6 +16,7 @@ differ. Per-test results come from its libtest parser.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from taskaudit.languages.rust_support.layout import TestLayout, rel_files
 from taskaudit.languages.rust_support.results import parse_cargo_output
@@ -35,6 +36,8 @@ from taskaudit.mutation.compiled_support.execute import (
 from taskaudit.mutation.compiled_support.loop import (
     FACTOR,
     FLOOR_MS,
+    HIT_FACTOR,
+    HIT_FLOOR,
     LOOP_SCRIPT,
     WALL_SLACK,
     Entry,
@@ -97,7 +100,9 @@ class _SchemaRun(SchemaRun):
         return SandboxRequest(
             argv=argv,
             cwd="/app",
-            mounts=[*self.prepared.mounts, Mount(host=scratch.harness, target=HARNESS),
+            # Only the results come back: the workspace the build wrote in is not read again.
+            mounts=[*(replace(m, copy_back=False) if m.writable else m for m in self.prepared.mounts),
+                    Mount(host=scratch.harness, target=HARNESS),
                     Mount(host=scratch.results, target=RESULTS, writable=True), *extra],
             env={**self.prepared.env, "TASKAUDIT_RESULTS": RESULTS, "TASKAUDIT_APP": "/app"},
             limits=Limits(**{**limits.__dict__, "wall_seconds": wall}),
@@ -130,7 +135,8 @@ class _SchemaRun(SchemaRun):
         (scratch.harness / "run.json").write_text(json.dumps({
             "cargo": [*cargo, "--no-run", "--message-format=json"], "targets": list(layout.targets),
             "app": "/app", "results": RESULTS, "switches": sorted(self.schema.switch_ids),
-            "factor": FACTOR, "floor_ms": FLOOR_MS, "wall_slack": WALL_SLACK}))
+            "factor": FACTOR, "floor_ms": FLOOR_MS, "wall_slack": WALL_SLACK,
+            "hit_factor": HIT_FACTOR, "hit_floor": HIT_FLOOR}))
         process = job.sandbox.run(self._request(scratch, [
             python, "-I", "-S", "-B", f"{HARNESS}/driver.py", f"{HARNESS}/run.json"], wall, list(mounts)))
         if process.sandbox_error:
@@ -161,18 +167,13 @@ class _SchemaRun(SchemaRun):
             return errored(self.schema, f"{why} (exit {process.exit_code}, limit {process.limit_hit}): "
                                         f"{process.stderr[-500:].decode(errors='replace')}")
 
-        # Which tests reach each switch: the dry run's files, read as the driver read them.
-        covering: dict[int, list[tuple[int, str]]] = {}
-        dry = parse_loop_output(read_output(scratch.results / "coverage.jsonl"), process).records
-        for i, _ in enumerate(targets):
-            listed = read_output(scratch.results / f"list-{i}.txt").decode(errors="replace").splitlines()
-            for n, name in enumerate(line[: -len(": test")] for line in listed if line.endswith(": test")):
-                record = dry.get(f"cov-{i}-{n}")
-                if record is None or record.get("status") != 0:  # a test failing without any mutant kills nothing
-                    continue
-                for token in read_output(scratch.results / f"cov-{i}-{n}.ids").decode(errors="replace").split():
-                    if token.isdigit():
-                        covering.setdefault(int(token), []).append((i, name))
+        # Which tests reach each switch, as the driver found in its dry run.
+        try:
+            found = json.loads(read_output(scratch.results / "covering.json"))
+        except ValueError:
+            found = {}
+        covering: dict[int, list[tuple[int, str]]] = {
+            int(switch): [(int(i), str(name)) for i, name in tests] for switch, tests in found.items()}
 
         # The warm loop's records, per mutant and test binary the driver planned.
         warm = parse_loop_output(read_output(scratch.results / "loop.jsonl"), process)

@@ -104,7 +104,7 @@ def prepare(workspace: Path, tests_dir: Path, results_dir: Path) -> PreparedRun:
         Mount(host=tests_dir / layout.mount_from if layout.mount_from else tests_dir,
               target=f"{WORKSPACE}/tests"),
         Mount(host=tests_dir, target=TESTS),
-        Mount(host=target, target=TARGET, writable=True),
+        Mount(host=target, target=TARGET, writable=True, copy_back=False),  # nobody reads it after
         *units.mounts,
     ]
     config: list[str] = ["--config", "build.rustflags=[]", "--config", "net.offline=true"]

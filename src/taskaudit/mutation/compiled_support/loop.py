@@ -24,6 +24,12 @@ from taskaudit.sandbox.base import Mount, ProcessResult, SandboxRequest
 FACTOR = 3.0  # a mutant may use this many times the CPU time of its tests without it ...
 FLOOR_MS = 50.0  # ... plus this much, for process start and 10 ms CPU accounting ticks
 WALL_SLACK = 5.0  # the wall-clock backstop is this many times the same rule on wall time
+# The hit limit (Rust): a mutant's run may call the schema's switches HIT_FACTOR times as often
+# as its tests did in the dry run, plus HIT_FLOOR, before it counts as an endless loop.
+# StrykerJS uses the same factor; the floor keeps a mutant that merely makes a loop a few
+# thousand turns longer from being called endless (100,000 calls cost about a millisecond).
+HIT_FACTOR = 100
+HIT_FLOOR = 100_000
 SWITCH_ENV = "TASKAUDIT_MUTANT"
 LOOP_SCRIPT = Path(__file__).with_name("warm_loop.py")
 _SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/etc", "/opt")  # the sandbox binds these already
@@ -40,6 +46,7 @@ class Entry:
     env: dict[str, str] = field(default_factory=dict)
     base: str | None = None  # names the command (binary + tests) whose no-mutant time limits this run
     reference_env: dict[str, str] | None = None  # how to run the same tests with no mutant
+    hit_file: str | None = None  # where the switch marks a run it ended at its hit limit (Rust)
 
 
 def mutant_entry(key: str, switch: int, argv: list[str], cwd: str, out: str) -> Entry:

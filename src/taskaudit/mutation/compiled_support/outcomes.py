@@ -2,7 +2,8 @@
 binary whose tests reach it), the same rule for both languages:
 
 - a run the loop never recorded, or could not start: ``error`` (never counted either way);
-- a run past its CPU limit, or past its wall-clock backstop twice (``loop.py``): ``timeout``;
+- a run past its hit limit (Rust) or its CPU limit, or past its wall-clock backstop twice
+  (``loop.py``): ``timeout``;
 - else a failing test: ``killed`` by those tests (the kill matrix row), except tests that
   also fail when the same command runs with no mutant (``warm_loop.py``'s base run): they
   judge nothing;
@@ -37,8 +38,8 @@ def judge(mutant: Mutant, covered: list[str], runs: list[tuple[str, dict | None,
             continue
         reported, crashed = read(source, read_output(output_path), record["status"])
         failed = reported
-        if record.get("base_out"):
-            base = output_path.with_name(output_path.name + ".base")
+        if record.get("base_out"):  # a sandbox path in the same results directory
+            base = output_path.with_name(record["base_out"].rsplit("/", 1)[-1])
             failing_anyway = set(read(source, read_output(base), record.get("base_status", 0))[0])
             failed = [t for t in reported if t not in failing_anyway]
         killed.extend(failed)
@@ -61,6 +62,10 @@ def judge(mutant: Mutant, covered: list[str], runs: list[tuple[str, dict | None,
 def timeout_detail(record: dict) -> str:
     """Why a run (a warm-loop record, or the Java driver's line) counts as a timeout."""
     base = record.get("base_cpu_ms")
+    if record.get("limit_hit") == "hits":
+        counts = f" ({record['hits']} calls, limit {record['hit_limit']})" if "hit_limit" in record else ""
+        return (f"the tests called the mutation switches far more often than without the mutant{counts}: "
+                f"an endless loop, stopped after {record['ms']:.0f} ms")
     if record.get("limit_hit") == "cpu":
         why = f" ({base:.1f} ms without the mutant)" if base is not None else ""
         return (f"the tests used more than {record['cpu_limit_ms']:.0f} ms of CPU time{why} and were "

@@ -12,14 +12,18 @@ did.
 Timeouts (``docs/mutation-compiled.md``, "Timeouts"). An entry with a ``base`` (a name for its
 command: the same binary, the same tests) is limited. The first time the loop meets a base it
 runs that command with no mutant active (``reference_env``): its CPU time and wall time are
-what those tests cost here and now, and its output (``out`` + ``.base``) says which of them
-fail without any mutant. The mutant may use ``factor * base CPU + floor_ms`` of CPU time: past
+what those tests cost here and now, and its output (the first such entry's ``out`` + ``.base``,
+named by each record's ``base_out``) says which of them fail without any mutant. The mutant may use ``factor * base CPU + floor_ms`` of CPU time: past
 that it is killed (its whole process group) and timed out, whatever the machine's load, since
 CPU time does not stretch when other processes share the cores. A mutant that waits instead
 (or a machine so loaded that the process barely runs) meets the wall-clock backstop,
 ``wall_slack`` times the same rule on wall time; that one is checked once more before it
 counts: the same tests with no mutant again, to measure how slow the machine is *now*, then
 the mutant with its backstop scaled by that slowdown (at least 2x, at most 10x).
+
+Rust entries may also carry a hit limit (``hit_file``, ``run_hit_limited``): the switch module
+counts its own calls and ends a run that makes far more of them than the tests make without
+the mutant, which stops an endless loop long before its CPU limit would.
 
 Each line also carries the process's CPU time (user + system) and peak RSS from ``wait4``,
 and the last line the loop's own peak RSS: the memory and CPU curve of the benchmark.
@@ -130,42 +134,64 @@ def run_once(entry, env_extra, limit):
     }
 
 
+def run_hit_limited(entry, env_extra, limit):
+    """``run_once``, for an entry that may carry a hit limit (``hit_file``: Rust's switch module
+    writes "hits limit" there and exits when the mutant's run calls its switches more often than
+    the limit allows, an endless loop): such a run is a timeout, ``limit_hit`` "hits"."""
+    marker = entry.get("hit_file")
+    if marker:
+        try:
+            os.unlink(marker)
+        except FileNotFoundError:
+            pass
+    record = run_once(entry, env_extra, limit)
+    if marker and os.path.exists(marker):
+        with open(marker, encoding="utf-8", errors="replace") as f:
+            counts = f.read().split()
+        record.update(timed_out=True, limit_hit="hits")
+        if len(counts) == 2 and all(c.isdigit() for c in counts):
+            record.update(hits=int(counts[0]), hit_limit=int(counts[1]))
+    return record
+
+
 def run_entry(entry, plan, bases):
     base = None
     if entry.get("base"):
         if entry["base"] not in bases:
             # These tests with no mutant, once: their time here and now, and which fail anyway.
             own = dict(entry, out=entry["out"] + ".base")
-            bases[entry["base"]] = run_once(own, entry["reference_env"], None)
+            bases[entry["base"]] = {**run_once(own, entry["reference_env"], None), "out": own["out"]}
         base = bases[entry["base"]]
     limit = None
     if base is not None:
         factor, floor = plan["factor"], plan["floor_ms"]
         limit = {"cpu_ms": round(factor * base["cpu_ms"] + floor, 3),
                  "wall_ms": round(plan["wall_slack"] * (factor * base["ms"] + floor), 3)}
-    first = run_once(entry, None, limit)
+    first = run_hit_limited(entry, None, limit)
     record = {"key": entry["key"], **first}
     if base is not None:
         record.update(base_ms=base["ms"], base_cpu_ms=base["cpu_ms"], base_status=base["status"],
-                      base_out=entry["out"] + ".base")
+                      base_out=base["out"])
     if first["limit_hit"] != "wall":
-        return record  # it ended, or it did more work on the CPU than allowed: a timeout
+        return record  # it ended, or did more work (CPU time, switch calls) than allowed: a timeout
     # Past the wall-clock backstop without using its CPU: it waits, or the machine starved it.
     # How slow is the machine now? The same tests, no mutant, bounded by the largest limit.
     reference = run_once(dict(entry, out=entry["out"] + ".recheck"), entry["reference_env"],
                          {"cpu_ms": limit["cpu_ms"] * MAX_SLOWDOWN, "wall_ms": limit["wall_ms"] * MAX_SLOWDOWN})
     slowdown = min(MAX_SLOWDOWN, max(MIN_SLOWDOWN, reference["ms"] / max(base["ms"], 0.001)))
-    second = run_once(entry, None, {"cpu_ms": limit["cpu_ms"], "wall_ms": limit["wall_ms"] * slowdown})
+    second = run_hit_limited(entry, None, {"cpu_ms": limit["cpu_ms"], "wall_ms": limit["wall_ms"] * slowdown})
     record.update(second)
     record["recheck"] = {"first_ms": first["ms"], "first_limit_ms": limit["wall_ms"],
                          "reference_ms": reference["ms"], "slowdown": round(slowdown, 2)}
     return record
 
 
-def run_entries(entries, plan, out_path):
+def run_entries(entries, plan, out_path, bases=None):
     """Run each entry under the plan's limits, one JSON record a line (flushed as it goes, so a
-    killed loop leaves what it finished), then a last line with the loop's own RSS and CPU."""
-    bases = {}
+    killed loop leaves what it finished), then a last line with the loop's own RSS and CPU.
+    ``bases``: base runs already made, by base name (``ms``, ``cpu_ms``, ``status``, ``out``:
+    the output file), e.g. a dry run of exactly the same command."""
+    bases = dict(bases or {})
     with open(out_path, "a", encoding="utf-8") as out:
         for entry in entries:
             try:
