@@ -223,18 +223,21 @@ pub fn sum(n: i64) -> i64 {
 """
 
 
+def _crate(task_id: str, lib: bytes, tests: dict[str, bytes]):
+    """A one-file library crate ``m`` with these integration tests."""
+    from taskaudit.model import Task
+
+    return Task(id=task_id, source="test", format="test", language="rust", test_runner="cargo", statement="sum",
+                starter_files={"Cargo.toml": b'[package]\nname = "m"\nversion = "0.1.0"\nedition = "2021"\n'},
+                solution_files={"src/lib.rs": lib}, test_files=tests, solution_paths=["src/lib.rs"])
+
+
 def test_an_endless_loop_is_stopped_by_the_hit_limit_in_milliseconds():
     """``i += 1`` -> ``i -= 1`` never ends: the loop passes its switch on every turn, so the
     run is ended once it calls the switches 100x as often as the tests did without it (plus a
     floor), long before its CPU limit; the other mutants are judged by their tests."""
-    from taskaudit.model import Task
-
     test = b"use m::sum;\n\n#[test]\nfn sums() {\n    assert_eq!(sum(4), 10);\n    assert_eq!(sum(0), 0);\n}\n"
-    task = Task(id="rust-loop", source="test", format="test", language="rust", test_runner="cargo",
-                statement="sum", starter_files={"Cargo.toml": b'[package]\nname = "m"\nversion = "0.1.0"\nedition = "2021"\n'},
-                solution_files={"src/lib.rs": LOOPING_RUST}, test_files={"sum_test.rs": test},
-                solution_paths=["src/lib.rs"])
-    job, results = run(task)
+    job, results = run(_crate("rust-loop", LOOPING_RUST, {"sum_test.rs": test}))
     assert not [r for r in results if r.outcome in (Outcome.ERROR, Outcome.UNVIABLE)], [(r.mutant.id, r.detail) for r in results]
     looping = next(r for r in results if r.mutant.line == 9 and r.mutant.replacement == "-=")  # i += 1
     assert looping.outcome == Outcome.TIMEOUT, (looping.outcome, looping.detail)
@@ -284,13 +287,7 @@ fn in_a_named_thread() {
 
 def test_code_reached_from_threads_a_test_spawns_counts_as_covered_by_that_test():
     """Code a test reaches only from threads it spawns (unnamed or named) is covered by it."""
-    from taskaudit.model import Task
-
-    task = Task(id="rust-threads", source="test", format="test", language="rust", test_runner="cargo",
-                statement="sum", starter_files={"Cargo.toml": b'[package]\nname = "m"\nversion = "0.1.0"\nedition = "2021"\n'},
-                solution_files={"src/lib.rs": LOOPING_RUST}, test_files={"sum_test.rs": THREADED_TEST},
-                solution_paths=["src/lib.rs"])
-    _, results = run(task)
+    _, results = run(_crate("rust-threads", LOOPING_RUST, {"sum_test.rs": THREADED_TEST}))
     assert not [r for r in results if r.outcome in (Outcome.ERROR, Outcome.UNVIABLE, Outcome.NO_COVERAGE)], \
         [(r.mutant.id, r.outcome, r.detail) for r in results]
     body = next(r for r in results if r.mutant.line == 8 and r.mutant.replacement == "-=")  # total += i
