@@ -206,7 +206,7 @@ func TestSum(t *testing.T) {
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="no Go toolchain on this machine")
-def test_go_looping_mutant_is_a_timeout_with_the_recheck_in_its_detail():
+def test_go_looping_mutant_is_stopped_by_its_packages_hit_limit():
     task = Task(id="go-loop", source="test", format="test", language="go", test_runner="go",
                 statement="Sum adds 1..n.", starter_files={"go.mod": b"module loop\n\ngo 1.21\n"},
                 solution_files={"loop.go": LOOPING_GO}, test_files={"loop_test.go": LOOPING_GO_TEST},
@@ -215,8 +215,10 @@ def test_go_looping_mutant_is_a_timeout_with_the_recheck_in_its_detail():
     # i++ -> i-- never reaches n: it loops (for ever, as far as a test is concerned).
     looping = next(r for r in results if r.mutant.original == "++" and r.mutant.replacement == "--")
     assert looping.outcome == Outcome.TIMEOUT, (looping.outcome, looping.detail)
-    assert "ms of CPU time" in looping.detail  # a busy loop meets its CPU limit
-    assert job.stats["timeouts_on_cpu"] >= 1
+    # The loop passes the switch on every turn: stopped once it calls the switches 100x as
+    # often as the test does without it (+ a floor), in milliseconds, not at its CPU limit.
+    assert "an endless loop" in looping.detail and "calls, limit" in looping.detail
+    assert job.stats["timeouts_on_cpu"] == 0
     assert not [r for r in results if r.outcome == Outcome.ERROR], [r.detail for r in results]
 
 
@@ -230,3 +232,10 @@ def test_java_looping_mutants_end_in_the_same_jvm():
     assert timeouts and all("ms of CPU time" in r.detail for r in timeouts), [r.detail for r in timeouts]
     assert job.stats["jvm_starts"] == 1
     assert job.stats["jvm_rss_kb"] > 0 and job.stats["mean_cpu_ms_per_mutant"] >= 0
+
+
+def test_go_dry_run_coverage_gives_ids_and_switch_calls_per_package():
+    from taskaudit.mutation.go import read_coverage
+
+    ids, calls = read_coverage("3\nH 1 .\n5\nH 1 internal/x y\nH 2 .\nH 4 .\n")
+    assert ids == {3, 5} and calls == {".": 4, "internal/x y": 1}

@@ -27,6 +27,8 @@ from taskaudit.mutation.compiled_support.execute import (
     write_tree,
 )
 from taskaudit.mutation.compiled_support.loop import (
+    HIT_FACTOR,
+    HIT_FLOOR,
     Entry,
     loop_wall,
     mutant_entry,
@@ -39,7 +41,8 @@ from taskaudit.mutation.go_support import operators
 from taskaudit.mutation.go_support.schema import (
     BUILD_AND_LIST,
     SWITCH_FILE,
-    SWITCH_SOURCE,
+    package_tag,
+    switch_source,
     wrap,
 )
 from taskaudit.mutation.model import MutantResult
@@ -75,7 +78,7 @@ def _switch_files(workspace: dict[str, bytes]):
             directory = PurePosixPath(path).parent
             name = package_name(workspace[path]) or "main"
             target = SWITCH_FILE if str(directory) == "." else f"{directory}/{SWITCH_FILE}"
-            out[target] = SWITCH_SOURCE.format(package=name).encode()
+            out[target] = switch_source(name, package_tag(path)).encode()
         return out
 
     return extra
@@ -146,14 +149,15 @@ class _SchemaRun(SchemaRun):
         if dry.process.sandbox_error:
             return errored(self.schema, f"sandbox failed: {dry.process.sandbox_error}")
         covering: dict[int, list[tuple[int, str]]] = {}
+        calls: dict[tuple[int, str], dict[str, int]] = {}  # test -> package -> switch calls (at least half)
         for key, (i, name) in names.items():
             record = dry.records.get(key)
             result = parse_stream(read_output(scratch.results / f"{key}.out")).results.get(name)
             if record is None or result is None or result[0] != TestOutcome.PASSED:
                 continue  # fails (or never ran) without any mutant: it judges none
-            for token in read_output(scratch.results / f"{key}.ids").decode(errors="replace").split():
-                if token.isdigit():
-                    covering.setdefault(int(token), []).append((i, name))
+            ids, calls[(i, name)] = read_coverage(read_output(scratch.results / f"{key}.ids").decode(errors="replace"))
+            for switch in ids:
+                covering.setdefault(switch, []).append((i, name))
 
         # Run 3, the warm loop: per mutant and package, only the tests that reach it.
         results: dict[str, MutantResult] = {}
@@ -164,11 +168,20 @@ class _SchemaRun(SchemaRun):
             if not tests:
                 results[mutant.id] = no_coverage(mutant)
                 continue
+            tag = package_tag(mutant.file)
             for i in sorted({t[0] for t in tests}):
-                regex = f"^({'|'.join(sorted({t[1] for t in tests if t[0] == i}))})$"
-                plan.append(mutant_entry(f"m-{switch}-{i}", switch, [
+                names_i = sorted({t[1] for t in tests if t[0] == i})
+                regex = f"^({'|'.join(names_i)})$"
+                entry = mutant_entry(f"m-{switch}-{i}", switch, [
                     binary(i), "-test.run", regex, "-test.v=test2json", "-test.paniconexit0", "-test.count=1",
-                ], cwd(i), f"{RESULTS}/m-{switch}-{i}.out"))
+                ], cwd(i), f"{RESULTS}/m-{switch}-{i}.out")
+                # The hit limit: the switch calls these tests made in the mutant's package.
+                limit = HIT_FACTOR * 2 * sum(calls[(i, n)].get(tag, 0) for n in names_i) + HIT_FLOOR
+                entry.hit_file = entry.out + ".hits"
+                entry.env.update({"TASKAUDIT_MUTANT_HIT_PACKAGE": tag, "TASKAUDIT_MUTANT_HIT_LIMIT": str(limit),
+                                  "TASKAUDIT_MUTANT_HIT_FILE": entry.hit_file})
+                entry.reference_env = {**(entry.reference_env or {}), "TASKAUDIT_MUTANT_HIT_LIMIT": ""}
+                plan.append(entry)
                 planned.setdefault(switch, []).append(i)
         if plan:
             warm = loop(plan, "loop", loop_wall(plan, job.reference.duration_sec))
@@ -182,6 +195,21 @@ class _SchemaRun(SchemaRun):
                         for i in pkgs]
                 results[mutant.id] = judge(mutant, covered, runs, _read)
         return SchemaOutcome(True, results)
+
+
+def read_coverage(text: str) -> tuple[set[int], dict[str, int]]:
+    """A dry-run coverage file (``go_support/schema.py``'s switch) -> (the switch ids the test
+    reached, {package: its switch calls}: the last ``H`` line, at least half the real count)."""
+    ids: set[int] = set()
+    calls: dict[str, int] = {}
+    for line in text.splitlines():
+        if line.isdigit():
+            ids.add(int(line))
+        elif line.startswith("H "):
+            count, _, tag = line[2:].partition(" ")
+            if count.isdigit():
+                calls[tag] = int(count)
+    return ids, calls
 
 
 def _read(prefix: str, output: bytes, status: int) -> tuple[list[str], str]:
