@@ -50,6 +50,24 @@ def test_weak_tests_get_survivors_with_diffs_uncovered_code_and_a_low_score(pyth
     assert "def decode" in uncovered.evidence["source"]
 
 
+def test_a_survivor_comes_with_the_missing_test_run_on_the_reference_and_the_mutant(python_reports):
+    """The input-space hook finds an input on which the survivor and the reference differ and
+    writes the test that pins the reference's answer; the check runs it alone on both."""
+    reports, _ = python_reports
+    survivors = [f for f in reports["weak-tests"].findings if f.code == "W101"]
+    written = [f for f in survivors if "missing_test" in f.evidence]
+    assert written, [sorted(f.evidence) for f in survivors]
+    test = written[0].evidence["missing_test"]
+    assert test["passes_on_reference"] is True and test["fails_on_variant"] is True
+    assert "from rle import" in test["source"] and "def test_" in test["source"]
+    assert written[0].evidence["witness"]["input"].split("(")[0] in test["source"]
+    assert all("missing_test" not in f.evidence["witness"] for f in survivors)  # moved out, or dropped
+    # At most MAX_MISSING_TESTS per run of the check (this audit runs the check twice: the
+    # default one and the fixture's, on the same mutants).
+    run = [f.evidence["mutant"] for f in survivors if {"missing_test", "missing_test_unverified"} & set(f.evidence)]
+    assert len(set(run)) <= 3
+
+
 def test_reference_that_fails_is_skipped_with_a_reason(python_reports):
     reports, _ = python_reports
     record = next(c for c in reports["reference-fails"].checks if c.name == "mutation")

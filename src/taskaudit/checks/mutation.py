@@ -26,6 +26,7 @@ from taskaudit.mutation.model import Outcome
 NAME = "mutation"
 LOW_SCORE = 0.7  # below this mutation score: W103 (docs/mutation.md, "Score")
 MAX_SURVIVOR_FINDINGS = 25  # more survivors are counted in the last finding, not listed one by one
+MAX_MISSING_TESTS = 3  # survivors per task whose missing test is run (two sandboxed runs each)
 NO_COVERAGE_GAP = 3  # uncovered mutants at most this many lines apart form one region
 CONTEXT_LINES = 3  # lines shown above an uncovered region
 
@@ -147,6 +148,7 @@ def _survivors(ctx: AuditContext, run, workspace: dict[str, bytes]) -> list[Find
     findings: list[Finding] = []
     survivors = [r for r in run.results if r.outcome == Outcome.SURVIVED]
     behavioural = [r for r in survivors if r.survivor_kind in (None, SurvivorKind.BEHAVIOURAL, SurvivorKind.UNKNOWN)]
+    tests_checked = 0
     for i, r in enumerate(behavioural[:MAX_SURVIVOR_FINDINGS]):
         m = r.mutant
         more = len(behavioural) - MAX_SURVIVOR_FINDINGS
@@ -160,7 +162,12 @@ def _survivors(ctx: AuditContext, run, workspace: dict[str, bytes]) -> list[Find
             "outcome": "every test that reaches the mutated code passed",
         }
         if r.witness:
-            evidence["witness"] = r.witness
+            witness = dict(r.witness)
+            written = witness.pop("missing_test", None)
+            evidence["witness"] = witness
+            if written and tests_checked < MAX_MISSING_TESTS:
+                tests_checked += 1
+                _missing_test(ctx, evidence, written, workspace, m)
         findings.append(
             ctx.finding(
                 W101,
@@ -188,6 +195,20 @@ def _survivors(ctx: AuditContext, run, workspace: dict[str, bytes]) -> list[Find
             )
         )
     return findings
+
+
+def _missing_test(ctx: AuditContext, evidence: dict, written: dict, workspace: dict[str, bytes], mutant) -> None:
+    """The test the input-space hook wrote for a survivor, run alone in the sandbox on the
+    reference (must pass) and on the mutant (must fail): ``missing_test`` when it does both,
+    else ``missing_test_unverified`` (with what it did), never offered as a working test."""
+    from taskaudit.inputspace.missing_tests import MissingTest, verify
+
+    test = MissingTest(str(written.get("path", "")), str(written.get("source", "")))
+    if not test.path or not test.source:
+        return
+    mutated = {**workspace, mutant.file: mutant.apply(workspace[mutant.file])}
+    test = verify(test, ctx.task, workspace, mutated, ctx.executor.backend, ctx.executor.language)
+    evidence["missing_test" if test.verified else "missing_test_unverified"] = test.evidence()
 
 
 def _uncovered(ctx: AuditContext, run, workspace: dict[str, bytes]) -> list[Finding]:

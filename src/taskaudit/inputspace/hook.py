@@ -3,8 +3,10 @@
 ``make_differ`` returns, for one task, a callable the engine calls per behavioural-looking
 survivor: the first call generates the inputs and runs the reference on them (once per task);
 each call then runs that one mutant on the same inputs in the sandbox. A mutant that answers
-some valid input differently is behavioural, with that input as its witness; one that agrees
-on every input is likely equivalent; when nothing could be run the hook has no opinion.
+some valid input differently is behavioural, with that input as its witness and the test that
+pins the reference's answer on it written out (``missing_test``: the mutation check runs it on
+the reference and on the mutant before offering it); one that agrees on every input is likely
+equivalent; when nothing could be run the hook has no opinion.
 """
 
 from __future__ import annotations
@@ -38,9 +40,12 @@ def make_differ(task: Task, workspace: dict[str, bytes], backend, language):
             return None, None
         if rival.disagreements:
             d = rival.disagreements[0]
-            return SurvivorKind.BEHAVIOURAL, {
-                "input": d.probe.call_text(), "reference": d.reference.shown(), "mutant": d.rival.shown(),
-            }
+            witness = {"input": d.probe.call_text(), "reference": d.reference.shown(), "mutant": d.rival.shown()}
+            # The missing test, written out (not yet run: the mutation check verifies it).
+            test = support.missing_test(task, d.probe.target, d.probe.args, d.reference, "a surviving mutant")
+            if test is not None:
+                witness["missing_test"] = {"path": test.path, "source": test.source}
+            return SurvivorKind.BEHAVIOURAL, witness
         if rival.differs_on_test_input or not rival.results:
             return None, None  # differs only where a test looks (or never ran): no new evidence
         return SurvivorKind.LIKELY_EQUIVALENT, None
