@@ -28,7 +28,7 @@ from taskaudit.mutation.compiled_support.execute import (
     execute_schema,
     write_tree,
 )
-from taskaudit.mutation.compiled_support.loop import FACTOR, FLOOR_MS, WALL_SLACK
+from taskaudit.mutation.compiled_support.loop import FACTOR, FLOOR_MS, HIT_FACTOR, HIT_FLOOR, WALL_SLACK
 from taskaudit.mutation.compiled_support.outcomes import timeout_detail
 from taskaudit.mutation.java_support import operators
 from taskaudit.mutation.java_support.driver import DRIVER_MAIN_CLASS, ensure_driver
@@ -103,7 +103,8 @@ class _SchemaRun(SchemaRun):
                     "--results", "/results", "--app", "/app", "--tests", "/tests",
                     "--plan", "/taskaudit-harness/plan.txt", "--classpath", junit,
                     "--ids", f"{HARNESS}/ids.txt", "--out", out_name,
-                    "--factor", str(FACTOR), "--floor-ms", str(FLOOR_MS), "--wall-slack", str(WALL_SLACK)]
+                    "--factor", str(FACTOR), "--floor-ms", str(FLOOR_MS), "--wall-slack", str(WALL_SLACK),
+                    "--hit-factor", str(HIT_FACTOR), "--hit-floor", str(HIT_FLOOR)]
             limits = limits_for(job.task)
             wall = 120.0 + 4 * job.reference.duration_sec + 12.0 * len(remaining)
             process = job.sandbox.run(SandboxRequest(

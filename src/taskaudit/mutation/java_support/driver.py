@@ -185,6 +185,7 @@ public final class MutationDriver {
         Thread.currentThread().setContextClassLoader(loader);
         Class<?> sw = Class.forName("taskaudit_mutants.TaskauditMutants", true, loader);
         Field active = sw.getField("active"), coverage = sw.getField("coverage"), stop = sw.getField("stop");
+        Switch hits = new Switch(sw.getField("hits"), sw.getField("hitLimit"), sw.getField("hitStopped"));
         Set<Integer> seen = (Set<Integer>) sw.getField("seen").get(null);
         List<Class<?>> testClasses = new ArrayList<>();
         for (String name : new TreeSet<>(mem.classes.keySet())) {
@@ -212,6 +213,7 @@ public final class MutationDriver {
 
         // Coverage: each test method (or parameterised template) alone, the switches recording.
         Map<String, Set<Integer>> covered = new LinkedHashMap<>();
+        Map<String, Long> calls = new HashMap<>();  // test unit -> its switch calls
         for (TestIdentifier root : plan.getRoots()) {
             for (TestIdentifier id : plan.getDescendants(root)) {
                 boolean method = id.getSource().map(s -> s instanceof MethodSource).orElse(false);
@@ -220,10 +222,12 @@ public final class MutationDriver {
                 if (!method || parentMethod) continue;
                 seen.clear();
                 coverage.setBoolean(null, true);
+                hits.count.setLong(null, 0);
                 long t0 = System.nanoTime();
                 Recorder r = execute(launcher, List.of(id.getUniqueId()));
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 coverage.setBoolean(null, false);
+                calls.put(id.getUniqueId(), hits.count.getLong(null));
                 Set<Integer> ids = new TreeSet<>(seen);
                 out.println("{\"unit\":" + Main.json(id.getUniqueId()) + ",\"cls\":" + Main.json(LegacyReportingUtils.getClassName(plan, id))
                     + ",\"name\":" + Main.json(id.getLegacyReportingName()) + ",\"ms\":" + ms + ",\"passed\":" + r.allPassed
@@ -239,6 +243,8 @@ public final class MutationDriver {
         double factor = Double.parseDouble(opt.getOrDefault("--factor", "3"));
         double floorMs = Double.parseDouble(opt.getOrDefault("--floor-ms", "50"));
         double wallSlack = Double.parseDouble(opt.getOrDefault("--wall-slack", "5"));
+        long hitFactor = Long.parseLong(opt.getOrDefault("--hit-factor", "100"));
+        long hitFloor = Long.parseLong(opt.getOrDefault("--hit-floor", "100000"));
         Map<List<String>, Run> bases = new HashMap<>();
         long loopCpu0 = processCpuNanos();
         for (String line : Files.readAllLines(Paths.get(opt.get("--ids")), StandardCharsets.UTF_8)) {
@@ -252,9 +258,12 @@ public final class MutationDriver {
                 out.println("{\"mutant\":" + mutant + ",\"status\":\"no_coverage\"}");
                 continue;
             }
+            long reachCalls = 0;
+            for (String u : reach) reachCalls += calls.getOrDefault(u, 0L);
+            long hitLimit = hitFactor * reachCalls + hitFloor;
             Run base = bases.get(reach);
             if (base == null) {
-                base = runLimited(launcher, loader, active, stop, reach, 0, 0, 0);
+                base = runLimited(launcher, loader, active, stop, hits, reach, 0, 0, 0, Long.MAX_VALUE);
                 if (base.stuck) return 4;
                 bases.put(reach, base);
             }
@@ -262,18 +271,18 @@ public final class MutationDriver {
             double wallLimit = wallSlack * (factor * base.ms + floorMs);
             out.println("{\"mutant\":" + mutant + ",\"status\":\"start\",\"limit\":" + wallLimit + "}");
             long cpu0 = processCpuNanos();
-            Run run = runLimited(launcher, loader, active, stop, reach, mutant, cpuLimit, wallLimit);
+            Run run = runLimited(launcher, loader, active, stop, hits, reach, mutant, cpuLimit, wallLimit, hitLimit);
             if (run.stuck) return 4;
             String recheck = "";
             if ("wall".equals(run.hit)) {
                 // Past the backstop without using its CPU: it waits, or the machine starved it.
                 // Re-check once: how slow is the machine now (the same tests, no mutant), then
                 // the mutant again with the backstop scaled by that slowdown.
-                Run now = runLimited(launcher, loader, active, stop, reach, 0, cpuLimit * 10, wallLimit * 10);
+                Run now = runLimited(launcher, loader, active, stop, hits, reach, 0, cpuLimit * 10, wallLimit * 10, Long.MAX_VALUE);
                 if (now.stuck) return 4;
                 double slowdown = Math.min(10.0, Math.max(2.0, now.ms / Math.max(base.ms, 0.001)));
                 double first = run.ms;
-                run = runLimited(launcher, loader, active, stop, reach, mutant, cpuLimit, wallLimit * slowdown);
+                run = runLimited(launcher, loader, active, stop, hits, reach, mutant, cpuLimit, wallLimit * slowdown, hitLimit);
                 if (run.stuck) return 4;
                 recheck = ",\"recheck\":{\"first_ms\":" + first + ",\"first_limit_ms\":" + wallLimit
                     + ",\"reference_ms\":" + now.ms + ",\"slowdown\":" + slowdown + "}";
@@ -281,7 +290,8 @@ public final class MutationDriver {
             double cpuMs = (processCpuNanos() - cpu0) / 1e6;
             String common = ",\"ms\":" + run.ms + ",\"cpu_ms\":" + cpuMs + ",\"thread_cpu_ms\":" + run.cpuMs
                 + ",\"limit_ms\":" + run.wallLimit + ",\"cpu_limit_ms\":" + cpuLimit + ",\"base_cpu_ms\":" + base.cpuMs
-                + (run.hit == null ? "" : ",\"limit_hit\":\"" + run.hit + "\"") + recheck;
+                + (run.hit == null ? "" : ",\"limit_hit\":\"" + run.hit + "\"")
+                + ("hits".equals(run.hit) ? ",\"hits\":" + run.hits + ",\"hit_limit\":" + hitLimit : "") + recheck;
             if (run.hit != null) {
                 out.println("{\"mutant\":" + mutant + ",\"status\":\"timeout\"" + common + "}");
             } else if (run.recorder == null) {  // the launcher itself failed: nothing says a test ran
@@ -299,8 +309,15 @@ public final class MutationDriver {
     static final class Run {
         Recorder recorder;
         double ms, wallLimit, cpuMs = -1;  // cpuMs: the test thread's CPU time
-        String hit;  // the limit it went past: "cpu", "wall", or null
+        String hit;  // the limit it went past: "hits", "cpu", "wall", or null
+        long hits;  // switch calls in the run
         boolean stuck;
+    }
+
+    /** The switch class's hit counter, limit and flag (TaskauditMutants.hits/hitLimit/hitStopped). */
+    static final class Switch {
+        final Field count, limit, stopped;
+        Switch(Field count, Field limit, Field stopped) { this.count = count; this.limit = limit; this.stopped = stopped; }
     }
 
     static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -311,10 +328,13 @@ public final class MutationDriver {
      *  throw (a loop through mutated code ends there); a thread that reaches none is stopped
      *  with Thread.stop (up to JDK 19). ``stuck``: it would not stop, so this JVM must end
      *  (taskaudit starts a fresh one for the mutants left). */
-    static Run runLimited(Launcher launcher, ClassLoader loader, Field active, Field stop, List<String> reach,
-                          int mutant, double cpuLimitMs, double wallLimitMs) throws Exception {
+    static Run runLimited(Launcher launcher, ClassLoader loader, Field active, Field stop, Switch hits, List<String> reach,
+                          int mutant, double cpuLimitMs, double wallLimitMs, long hitLimit) throws Exception {
         Run run = new Run();
         run.wallLimit = wallLimitMs;
+        hits.count.setLong(null, 0);
+        hits.stopped.setBoolean(null, false);
+        hits.limit.setLong(null, hitLimit);
         active.setInt(null, mutant);
         Recorder[] box = new Recorder[1];
         long[] cpuBox = {-1};
@@ -353,6 +373,14 @@ public final class MutationDriver {
             stop.setBoolean(null, false);
         } else {
             run.cpuMs = cpuBox[0] < 0 ? -1 : cpuBox[0] / 1e6;
+        }
+        hits.limit.setLong(null, Long.MAX_VALUE);
+        run.hits = hits.count.getLong(null);
+        if (hits.stopped.getBoolean(null)) {
+            // Past its hit limit: the switch threw Stop at every switch point since (the tests
+            // it reached failed with it); a timeout, whatever the tests reported.
+            run.hit = "hits";
+            hits.stopped.setBoolean(null, false);
         }
         active.setInt(null, 0);
         run.recorder = box[0];

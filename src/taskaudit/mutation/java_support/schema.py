@@ -25,16 +25,21 @@ public final class TaskauditMutants {
     public static volatile boolean coverage = false;
     public static volatile boolean stop = false;
     public static final java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Switch calls (a plain counter: an endless loop needs no exact count) and the hit limit.
+    public static long hits = 0;
+    public static volatile long hitLimit = Long.MAX_VALUE;
+    public static volatile boolean hitStopped = false;
 
-    /** Thrown at a switch point once a mutant's run is past its time limit (an Error, so
-     *  that code catching Exception does not swallow it). */
+    /** Thrown at a switch point once a mutant's run is past its time or hit limit (an Error,
+     *  so that code catching Exception does not swallow it). */
     public static final class Stop extends Error {
-        public Stop() { super("taskaudit: the mutant ran past its time limit", null, false, false); }
+        public Stop() { super("taskaudit: the mutant's run was stopped (an endless loop)", null, false, false); }
     }
 
     public static boolean is(int id) {
         if (coverage) seen.add(id);
-        if (stop) throw new Stop();
+        if (++hits > hitLimit) hitStopped = true;
+        if (stop || hitStopped) throw new Stop();
         return id == active;
     }
 }
