@@ -122,8 +122,10 @@ def test_typescript_types_and_imports_are_not_mutated():
 def test_schema_with_each_mutant_active_behaves_like_the_mutated_source(tmp_path):
     mutants = generate_js("box.js", SNIPPET)
     schema = build_js_schema({"box.js": SNIPPET}, mutants)
-    # Module-level code (LIMIT = 3, the exports) and parameter defaults are rebuilt instead.
-    assert {m.line for m in schema.unexpressed} == {2, 4, 47}
+    # Module-level code (LIMIT = 3, the exports) and parameter defaults are conditionals on the
+    # switch (they act at load time or per call); nothing here needs a rebuild.
+    assert schema.unexpressed == []
+    assert {m.line for m in schema.mutants} >= {2, 4, 47}
     (tmp_path / "original.cjs").write_bytes(SNIPPET)
     (tmp_path / "schema.cjs").write_bytes(schema.files["box.js"])
     order = sorted(schema.mutants, key=lambda m: schema.ids[m.id])
@@ -131,7 +133,7 @@ def test_schema_with_each_mutant_active_behaves_like_the_mutated_source(tmp_path
         (tmp_path / f"mutant{schema.ids[m.id]}.cjs").write_bytes(m.apply(SNIPPET))
     (tmp_path / "behaviour.cjs").write_text(BEHAVIOUR)
     done = subprocess.run([NODE, str(tmp_path / "behaviour.cjs"), str(tmp_path), str(len(order))],
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["schema0"] == out["original"]

@@ -101,17 +101,15 @@ def test_python_looping_mutant_is_a_timeout_at_the_floor_and_a_slow_first_run_is
     assert sum("the re-check completed" in r.detail for r in branch) == 1
 
 
+# JS: the same scenario, with the CPU burn in the test file (tests are not instrumented, so
+# it passes no hit-limit tick: only the CPU limit can see it, as it sees a machine's stall;
+# f calls it back).
+# Endless loops inside the solution stop at the hit limit (docs/mutation.md, "Timeouts"); an
+# endless loop in the test code (here: waiting for spin to give 3) stops at the CPU limit.
 JS_SOLUTION = """
-const fs = require("node:fs");
-const path = require("node:path");
-const MARK = path.join(__dirname, ".burned");
-function f(n) {
+function f(n, onBig) {
   if (n > 5) {
-    if (!fs.existsSync(MARK)) {
-      fs.writeFileSync(MARK, "");
-      let total = 0;
-      for (let i = 0; i < 2e9; i++) total += i % 3;
-    }
+    if (onBig) onBig();
     return 1;
   }
   return 0;
@@ -126,23 +124,37 @@ function spin(n) {
 module.exports = { f, spin };
 """
 
+# The test file keeps no state (javascript_state.py), so mutants run without a reload and their
+# first runs without the SIGINT watchdog: the burn costs one worker restart, then the re-check.
 JS_TESTS = """
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
 const { f, spin } = require("../app/mod.js");
-test("f", () => { assert.equal(f(1), 0); });
-test("spin", () => { assert.equal(spin(3), 3); });
+function burnOnce() {
+  const mark = path.join(path.dirname(require.resolve("../app/mod.js")), ".burned");
+  if (fs.existsSync(mark)) return;
+  fs.writeFileSync(mark, "");
+  let total = 0;
+  for (let i = 0; i < 2e9; i++) total += i % 3;
+}
+test("f", () => { assert.equal(f(1, burnOnce), 0); });
+test("spin", () => { const r = spin(3); let waited = 0; while (r !== 3) waited++; assert.equal(r, 3); });
 """
 
 
-def test_js_looping_mutant_is_a_timeout_at_the_floor_and_a_slow_first_run_is_rechecked():
+def test_js_looping_mutant_is_a_timeout_at_the_hit_limit_or_the_cpu_floor_and_a_slow_first_run_is_rechecked():
     task = Task(id="t", source="inline", format="test", language="javascript", test_runner="node",
                 statement="Implement mod.js.", solution_files={"mod.js": JS_SOLUTION.encode()},
                 test_files={"mod.test.js": JS_TESTS.encode()}, solution_paths=["mod.js"])
     by = mutate(task)
-    loop = by[(19, "arithmetic", "-=")]
+    loop = by[(12, "arithmetic", "-=")]  # i -= 1 in spin: endless, and it ticks
     assert loop.outcome == Outcome.TIMEOUT
-    assert_limits_follow_the_rule(loop.detail)
-    branch = [r for key, r in by.items() if key[0] == 6 and r.outcome != Outcome.SURVIVED]
+    assert loop.detail.startswith("hit limit reached ("), loop.detail
+    waiting = by[(11, "boundary", "<=")]  # spin(3) gives 4: the test's own loop never ends
+    assert waiting.outcome == Outcome.TIMEOUT
+    assert_limits_follow_the_rule(waiting.detail)
+    branch = [r for key, r in by.items() if key[0] == 3 and r.outcome != Outcome.SURVIVED]
     assert branch and all(r.outcome == Outcome.KILLED for r in branch)
     assert sum("the re-check completed" in r.detail for r in branch) == 1

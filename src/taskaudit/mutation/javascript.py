@@ -13,15 +13,22 @@ arrow function) that holds mutants becomes a switch on the active mutant::
 ``__taskaudit_hit(3)`` records that function 3 ran (coverage) and returns the active mutant id.
 Each copy stays inside the same function, so ``this``, ``arguments``, ``await`` and ``yield``
 mean what they meant. An arrow with an expression body gets a block body returning each
-variant. TypeScript schemata carry ``// @ts-nocheck`` (a mutant need not type-check to be
-tested; Stryker does the same) and are compiled once with the task's tests.
+variant. Every loop body in a schematised function starts with ``__taskaudit_tick();``: with
+the switch call, the ticks the worker's hit limit counts (an endless loop stops in a few ms).
+A mutant outside any function (a module-level constant, a parameter default) becomes a
+conditional on the switch where it stands; it acts at load time, so the worker reloads the
+modules for it. TypeScript schemata carry ``// @ts-nocheck`` (a mutant need not type-check to
+be tested; Stryker does the same) and are compiled once with the task's tests.
+
+Whether other mutants may run without a reload is decided from the task's files by
+``javascript_state.py`` (docs/mutation.md, "Isolation between mutants").
 
 The warm worker (``js_support/worker.cjs``) runs node:test suites in one Node process through a
 small in-process implementation of the node:test API, and jest/vitest suites through their API
 on the same runner (``js_support/runner_api.cjs``: the runner's own ``expect``); a supervisor
 process interrupts a mutant past its CPU-time limit and restarts the worker after one that
-will not stop or ends the process (docs/mutation.md, "Timeouts"). Mutants outside any
-function and suites the in-process runner does not reproduce are rebuilt (a fresh run per mutant).
+will not stop or ends the process (docs/mutation.md, "Timeouts"). Mutants the schema cannot
+wrap and suites the in-process runner does not reproduce are rebuilt (a fresh run per mutant).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from taskaudit.mutation.base import MutationJob
+from taskaudit.mutation.javascript_state import resettable_regexes, task_state
 from taskaudit.mutation.model import Mutant, MutantResult, Outcome
 from taskaudit.mutation.treesitter import MutantSink, parser_for, text, walk
 
@@ -241,7 +249,11 @@ def _with_context(root, m: Mutant) -> Mutant:
 # --------------------------------------------------------------------------- schemata
 
 PRELUDE = ("var __taskaudit_hit = (typeof globalThis !== 'undefined' && globalThis.__taskaudit_hit) "
-           "|| function () { return 0; };\n")
+           "|| function () { return 0; };\n"
+           "var __taskaudit_tick = (typeof globalThis !== 'undefined' && globalThis.__taskaudit_tick) "
+           "|| function () {};\n"
+           "var __taskaudit_reset = (typeof globalThis !== 'undefined' && globalThis.__taskaudit_reset) "
+           "|| function () {};\n")
 
 
 @dataclass
@@ -261,41 +273,145 @@ def build_js_schema(workspace: dict[str, bytes], mutants: list[Mutant]) -> JsSch
     next_key = 0
     for path in sorted(by_file):
         source = workspace[path]
-        root = parser_for(grammar_for(path)).parse(source).root_node
+        grammar = grammar_for(path)
+        root = parser_for(grammar).parse(source).root_node
         groups: dict[tuple[int, int], list[Mutant]] = defaultdict(list)
         bodies = {}
+        outside: list[Mutant] = []
         for m in by_file[path]:
             body = _outermost_body(root, m.start, m.end)
             if body is None:
-                schema.unexpressed.append(m)
+                outside.append(m)
                 continue
             groups[(body.start_byte, body.end_byte)].append(m)
             bodies[(body.start_byte, body.end_byte)] = body
-        if not groups:
-            continue
         pieces = []
         for span in sorted(groups):
             next_key += 1
             pieces.append((span[0], span[1], _switch(source, bodies[span], groups[span], next_key, schema)))
-        out = source
-        for start, end, replacement in sorted(pieces, reverse=True):
-            out = out[:start] + replacement + out[end:]
-        at = _prelude_position(out, grammar_for(path))
-        prelude = PRELUDE
-        if grammar_for(path) != "javascript":
-            prelude = "// @ts-nocheck\n" + prelude
-        out = out[:at] + prelude.encode() + out[at:]
-        if parser_for(grammar_for(path)).parse(out).root_node.has_error:
-            schema.unexpressed.extend(m for ms in groups.values() for m in ms)
-            for ms in groups.values():
-                for m in ms:
-                    schema.ids.pop(m.id, None)
-                    schema.function_of.pop(m.id, None)
+        in_functions = [m for ms in groups.values() for m in ms]
+        out = _assemble(path, source, pieces)
+        if pieces and parser_for(grammar).parse(out).root_node.has_error:
+            _forget(schema, in_functions)
+            schema.unexpressed.extend(by_file[path])
+            continue
+        # Mutants outside any function (module-level constants, parameter defaults, top-level
+        # statements) as conditionals on the switch; they act at load time, so the worker
+        # reloads the task's modules for each (reached while loading). What this cannot wrap,
+        # or a file that would not parse with the wrappers, is rebuilt.
+        wrapped: list[Mutant] = []
+        if outside:
+            next_key += 1
+            wrappers, wrapped = _wrap_outside(root, source, outside, next_key, schema, [sp for sp in groups])
+            with_wrappers = _assemble(path, source, pieces + wrappers)
+            if wrappers and not parser_for(grammar).parse(with_wrappers).root_node.has_error:
+                out = with_wrappers
+            else:
+                _forget(schema, wrapped)
+                wrapped = []
+        schema.unexpressed.extend(m for m in outside if m not in wrapped)
+        if not in_functions and not wrapped:
             continue
         schema.files[path] = out
-        schema.mutants.extend(m for ms in groups.values() for m in ms)
+        schema.mutants.extend(in_functions + wrapped)
     schema.mutants.sort(key=lambda m: (m.file, m.start, m.id))
     return schema
+
+
+def _forget(schema: JsSchema, mutants: list[Mutant]) -> None:
+    for m in mutants:
+        schema.ids.pop(m.id, None)
+        schema.function_of.pop(m.id, None)
+
+
+def _assemble(path: str, source: bytes, pieces: list[tuple[int, int, bytes]]) -> bytes:
+    """The instrumented file: the pieces in place, the prelude, the regex resets."""
+    out = source
+    for start, end, replacement in sorted(pieces, reverse=True):
+        out = out[:start] + replacement + out[end:]
+    at = _prelude_position(out, grammar_for(path))
+    prelude = PRELUDE
+    if grammar_for(path) != "javascript":
+        prelude = "// @ts-nocheck\n" + prelude
+    out = out[:at] + prelude.encode() + out[at:]
+    # A /g or /y regex keeps lastIndex between calls: the worker resets it before a mutant
+    # that runs without reloading the file (javascript_state.py), as a fresh load would.
+    sticky = resettable_regexes(path, source)
+    if sticky:
+        resets = " ".join(f"{name}.lastIndex = 0;" for name in sticky)
+        out += f"\n__taskaudit_reset(function () {{ {resets} }});\n".encode()
+    return out
+
+
+# What a mutant outside functions may be wrapped as: an expression becomes
+# `(__taskaudit_hit(k) === n ? (mutated) : (original))`, a statement (the removal operators)
+# `if (__taskaudit_hit(k) === n) { mutated } else { original }`.
+_WRAP_EXPRESSIONS = {"number", "string", "template_string", "true", "false", "array", "object",
+                     "binary_expression", "unary_expression", "update_expression", "ternary_expression",
+                     "augmented_assignment_expression", "parenthesized_expression"}
+_WRAP_STATEMENTS = {"expression_statement", "if_statement", "throw_statement"}
+_NO_WRAP_PARENTS = {"jsx_attribute", "jsx_expression", "as_expression", "satisfies_expression",
+                    "type_assertion", "decorator", "enum_body", "property_signature", "pair_pattern"}
+
+
+def _wrap_outside(root, source: bytes, mutants: list[Mutant], key: int, schema: JsSchema,
+                  function_spans: list[tuple[int, int]]):
+    """(pieces, wrapped mutants): one conditional per place (the mutants of one expression
+    chained in it), none overlapping another or a schematised function body; the rest is
+    left to the rebuild."""
+    places: dict[tuple[int, int], list[tuple[int, bytes]]] = {}
+    kinds: dict[tuple[int, int], str] = {}
+    wrapped = []
+    for m in sorted(mutants, key=lambda m: (m.start, m.end)):
+        anchor = _anchor(root, m)
+        if anchor is None:
+            continue
+        a, b = anchor.start_byte, anchor.end_byte
+        if (a, b) not in places and any(a < e and s < b for s, e in [*function_spans, *places]):
+            continue
+        original = source[a:b]
+        mutated = original[: m.start - a] + m.replacement.encode() + original[m.end - a :]
+        number = len(schema.ids) + 1
+        schema.ids[m.id] = number
+        schema.function_of[m.id] = key
+        places.setdefault((a, b), []).append((number, mutated))
+        kinds[(a, b)] = anchor.type
+        wrapped.append(m)
+    pieces = []
+    for (a, b), variants in places.items():
+        original = source[a:b]
+        if kinds[(a, b)] in _WRAP_STATEMENTS:
+            code = b" else ".join(b"if (__taskaudit_hit(%d) === %d) { %s }" % (key, n, v) for n, v in variants)
+            code += b" else { %s }" % original
+        else:
+            code = b"(" + b"".join(b"__taskaudit_hit(%d) === %d ? (%s) : " % (key, n, v) for n, v in variants)
+            code += b"(%s))" % original
+        pieces.append((a, b, code))
+    return pieces, wrapped
+
+
+def _anchor(root, m: Mutant):
+    """The smallest expression (or, for the removal operators, statement) holding the
+    mutant's span, if it can be wrapped where it stands."""
+    node = root.descendant_for_byte_range(m.start, max(m.start, m.end - 1))
+    statements = m.operator in ("remove_call", "remove_guard", "remove_raise")
+    while node is not None and node.type != "program":
+        if node.start_byte <= m.start and m.end <= node.end_byte:
+            if statements and node.type in _WRAP_STATEMENTS and node.start_byte == m.start and node.end_byte == m.end:
+                return node
+            if not statements and node.type in _WRAP_EXPRESSIONS:
+                parent = node.parent
+                if parent is None or parent.type in _NO_WRAP_PARENTS or parent.type.startswith("jsx"):
+                    return None
+                if parent.type == "pair" and parent.child_by_field_name("key") == node:
+                    return None
+                if node.type in ("string", "template_string") and parent.type == "expression_statement":
+                    return None  # a directive
+                return node
+        if node.type in _FUNCTIONS or node.type.endswith("_statement") or node.type.endswith("declaration"):
+            return None  # no expression between the span and a statement: not wrapped
+        node = node.parent
+    return None
 
 
 def _outermost_body(root, start: int, end: int):
@@ -312,9 +428,51 @@ def _outermost_body(root, start: int, end: int):
     return found
 
 
+_LOOPS = ("for_statement", "for_in_statement", "while_statement", "do_statement")
+TICK = b"__taskaudit_tick();"
+
+
+def _loop_ticks(body) -> list[tuple[int, int, bytes]]:
+    """Where the hit counter ticks in a schematised body: at the top of every loop body
+    (docs/mutation.md, "Timeouts"). (offset in the body, 0 closes / 1 opens, text) each; a
+    loop body that is a single statement is wrapped in a block holding the tick."""
+    ticks = []
+    for node in walk(body):
+        if node.type not in _LOOPS:
+            continue
+        loop_body = node.child_by_field_name("body")
+        if loop_body is None:
+            continue
+        start, end = loop_body.start_byte - body.start_byte, loop_body.end_byte - body.start_byte
+        if loop_body.type == "statement_block":
+            ticks.append((start + 1, 1, TICK))
+        else:
+            ticks += [(start, 1, b"{" + TICK + b" "), (end, 0, b" }")]
+    return ticks
+
+
+def _render(original: bytes, ticks, mutant: tuple[int, int, bytes] | None = None) -> bytes:
+    """``original`` with the ticks inserted and, if given, a mutant's (start, end, replacement)
+    applied (offsets in ``original``). A tick inside the mutated span is dropped: the
+    replacement stands as the operator wrote it (its loops then rely on the CPU limit)."""
+    edits = [(at, at, order, code) for at, order, code in ticks
+             if mutant is None or not (mutant[0] < at < mutant[1])]
+    if mutant is not None:
+        edits.append((mutant[0], mutant[1], 0, mutant[2]))
+    # A tick at the mutant's start goes before the replacement, one at its end after it;
+    # at one offset a closing brace comes before an opening tick.
+    out, at = [], 0
+    for start, end, _, code in sorted(edits, key=lambda e: (e[0], e[1], e[2])):
+        out += [original[at:start], code]
+        at = end
+    out.append(original[at:])
+    return b"".join(out)
+
+
 def _switch(source: bytes, body, mutants: list[Mutant], key: int, schema: JsSchema) -> bytes:
     original = source[body.start_byte : body.end_byte]
     block = body.type == "statement_block"
+    ticks = _loop_ticks(body)
 
     def inner(code: bytes) -> bytes:
         return code[1:-1] if block else b"return (" + code + b");"
@@ -325,10 +483,10 @@ def _switch(source: bytes, body, mutants: list[Mutant], key: int, schema: JsSche
         schema.ids[m.id] = number
         schema.function_of[m.id] = key
         a, b = m.start - body.start_byte, m.end - body.start_byte
-        mutated = original[:a] + m.replacement.encode() + original[b:]
+        mutated = _render(original, ticks, (a, b, m.replacement.encode()))
         cases.append(b"case %d: {" % number + inner(mutated) + b"\n} break;")
     return (b"{ switch (__taskaudit_hit(%d)) { " % key + b" ".join(cases)
-            + b" default: {" + inner(original) + b"\n} } }")
+            + b" default: {" + inner(_render(original, ticks)) + b"\n} } }")
 
 
 def _prelude_position(source: bytes, grammar: str) -> int:
@@ -419,9 +577,15 @@ def run_js_worker(job: MutationJob, schema: JsSchema) -> dict[str, MutantResult]
             files = _runner_files(prepared)
         nonce = secrets.token_hex(16)
         (results_dir / "mutation-nonce").write_text(nonce)
+        # Whether a mutant can run without reloading the task's modules (docs/mutation.md,
+        # "Isolation between mutants"): "" when no task file keeps state a test can change.
+        stateful = task_state({**{f"app/{k}": v for k, v in job.workspace.items()},
+                               **{f"tests/{k}": v for k, v in job.task.test_files.items()}},
+                              {f"app/{k}" for k in schema.files})
         plan = {
             "expected": expected,
             "mutants": [[schema.ids[m.id], schema.function_of[m.id]] for m in schema.mutants],
+            "stateful": stateful,
         }
         (results_dir / "plan.json").write_text(json.dumps(plan))
         argv = [prepared.argv[0], f"{SUPPORT_TARGET}/worker.cjs", "supervise", RESULTS, *files]
@@ -456,7 +620,10 @@ def run_js_worker(job: MutationJob, schema: JsSchema) -> dict[str, MutantResult]
             "worker_cpu_sec": round(footer.get("cpu_sec", 0.0), 3),
             "worker_wall_sec": round(elapsed, 3),
             "worker_restarts": footer.get("restarts", 0),
+            "worker_reloads": footer.get("reloads", 0),
         })
+    if header.get("stateful"):
+        job.notes.append(f"modules reloaded for every mutant: {header['stateful'][:200]}")
     cpu = sorted(x["cpu_ms"] for x in lines if x.get("kind") == "mutant" and "cpu_ms" in x)
     if cpu:
         job.stats["median_cpu_ms_per_mutant"] = round(cpu[len(cpu) // 2], 3)

@@ -7,21 +7,27 @@
 // The supervisor reads the run's nonce (and deletes it) and the plan, then forks one worker
 // process and drives it over IPC: a dry run (every test the reference passed, no mutant active:
 // which tests reach which schematised functions, and how long each takes), then one request per
-// mutant with only the tests reaching it. A mutant past its CPU-time limit (limitsFor below,
-// re-checked once with a larger limit) is a timeout, one that ends the worker a crash. A mutant
-// past its limit is first interrupted (SIGINT, see interruptible()), so a synchronous endless
-// loop costs no restart; a worker that does not stop, or that ended, is replaced by a spare.
+// mutant with only the tests reaching it. A mutant whose run passes its hit limit (the dry
+// run's count of schematised function entries and loop iterations, x HIT_FACTOR + HIT_EXTRA)
+// is a timeout at once. The backstop, for loops that pass no tick: a mutant past its CPU-time
+// limit (limitsFor below, re-checked once with a larger limit) is a timeout, one that ends the
+// worker a crash. A mutant past its limit is first interrupted (SIGINT, see interruptible()), so
+// a synchronous endless loop costs no restart; a worker that does not stop, or that ended, is
+// replaced by a spare.
 // Every result line written to mutation.jsonl carries the nonce.
 //
 // The worker runs node:test suites in-process: `require('node:test')` gets a small
 // implementation of the API (test/it, describe/suite, hooks, the test context) that registers
-// tests instead of scheduling them. Before each run it clears the require cache of the task's
-// files and loads the test files again, so every mutant starts from freshly loaded modules
-// (module-level state does not leak between mutants, and load-time code runs with the mutant
-// active; ES-module test files load through hooks.mjs, a new generation of every task module
-// per mutant). A suite the in-process runner cannot reproduce (subtests, a test the
-// reference passed that fails or is missing here) makes the supervisor report an error: the
-// host then rebuilds every mutant instead.
+// tests instead of scheduling them. A mutant reached while the tests load, or any mutant of a
+// task whose files keep state a test can change (plan.stateful, decided by the host from the
+// syntax trees: javascript_state.py), runs after a reload: the require cache of the task's
+// files is cleared and the test files load again, so it starts from freshly loaded modules
+// and its load-time code runs with it active (ES-module test files load through hooks.mjs, a
+// new generation of every task module). Every other mutant re-runs the tests registered by the
+// last clean load with the new switch value (docs/mutation.md, "Isolation between
+// mutants"). A suite the in-process runner cannot reproduce (subtests, a test the reference
+// passed that fails or is missing here) makes the supervisor report an error: the host then
+// rebuilds every mutant instead.
 const fs = require('node:fs');
 const path = require('node:path');
 const childProcess = require('node:child_process');
@@ -160,6 +166,13 @@ function supervise() {
   const RECHECK = 3;
   const BACKSTOP_EXTRA_MS = 1000;
   const INTERRUPT_GRACE_MS = 200;
+  // The hit limit (docs/mutation.md, "Timeouts"): HIT_FACTOR x the ticks (schematised function
+  // entries and loop iterations) the covering tests made in the dry run, plus HIT_EXTRA. 100 is
+  // StrykerJS's factor (its hitLimit); HIT_EXTRA keeps a test that made almost no ticks from
+  // getting a limit a merely slower mutant could pass (10,000 ticks cost well under the 30 ms
+  // CPU floor even in a loop that does real work, so an endless loop still stops early).
+  const HIT_FACTOR = plan.hit_factor || 100;
+  const HIT_EXTRA = plan.hit_extra === undefined ? 10000 : plan.hit_extra;
   function limitsFor(budgetMs) {
     const cpu = Math.max(FLOOR_MS, FACTOR * budgetMs);
     return { cpuMs: cpu, wallMs: Math.max(cpu, FACTOR * budgetMs, budgetMs + BACKSTOP_EXTRA_MS) };
@@ -201,43 +214,63 @@ function supervise() {
       worker.kill('SIGKILL');
       return;
     }
-    const { tests, loadReached, loadMs } = dry.msg;
+    const { tests, loadReached, loadMs, loadTicks, hookTicks } = dry.msg;
     const problems = plan.expected.filter((id) => !tests[id] || !tests[id].passed);
     if (problems.length) {
       emit({ kind: 'header', error: `the in-process runner does not reproduce ${problems.length} reference passes, e.g. ${problems.slice(0, 3).join(', ')}` });
       worker.kill('SIGKILL');
       return;
     }
-    emit({ kind: 'header', loadReached, restarts: 0 });
+    emit({ kind: 'header', loadReached, restarts: 0, stateful: plan.stateful || '' });
     const atLoad = new Set(loadReached);
-    let runs = 0;
+    let reloads = 0;
+    let watchdogAlways = false;
     for (const [number, fn] of plan.mutants) {
       const covering = plan.expected.filter((id) => atLoad.has(fn) || tests[id].reached.includes(fn));
       if (!covering.length) {
         emit({ kind: 'mutant', key: number, outcome: 'no_coverage' });
         continue;
       }
+      // Reload the task's modules for this mutant only when it can matter (docs/mutation.md,
+      // "Isolation between mutants"): the mutant acts at load time, or the task's files keep
+      // state a test run can change (plan.stateful, decided from their syntax trees). A load
+      // made with a load-time mutant active is not kept for the next one.
+      const reload = Boolean(plan.stateful) || atLoad.has(fn);
+      if (reload) reloads += 1;
       // Every reload leaves the previous module copies as garbage: collect it now and then,
       // outside any mutant's limit, so memory stays flat however many mutants run.
-      runs += 1;
-      if (runs % 50 === 0) await ask({ type: 'gc' }, { cpuMs: 60000, wallMs: 60000 });
-      const budget = covering.reduce((s, id) => s + tests[id].ms, 0) + (loadMs || 0);
+      if (reload && reloads % 50 === 0) await ask({ type: 'gc' }, { cpuMs: 60000, wallMs: 60000 });
+      const budget = covering.reduce((s, id) => s + tests[id].ms, 0) + (reload ? loadMs || 0 : 0);
+      const counted = covering.reduce((s, id) => s + (tests[id].ticks || 0), 0) + (hookTicks || 0) + (reload ? loadTicks || 0 : 0);
+      const hitLimit = HIT_FACTOR * counted + HIT_EXTRA;
+      // First runs go without the SIGINT watchdog (see interruptible()) unless they reload, or
+      // an endless loop the hit limit did not see has already cost this task a restart.
+      const request = { type: 'run', number, tests: covering, reload, keep: !atLoad.has(fn), hitLimit, watchdog: reload || watchdogAlways };
       let limits = limitsFor(budget);
       const t0 = performance.now();
-      let answer = await ask({ type: 'run', number, tests: covering }, limits);
+      let answer = await ask(request, limits);
       let recheck = '';
       if (answer.status === 'timeout') {
         // Once more, with larger limits, before calling it a timeout (in a fresh worker unless
         // the first run could be interrupted).
         recheck = `first run ${answer.detail}`;
-        if (!answer.alive) await fresh();
+        if (!answer.alive) {
+          if (!request.watchdog) watchdogAlways = true;
+          await fresh();
+        }
         limits = { cpuMs: RECHECK * limits.cpuMs, wallMs: RECHECK * limits.wallMs };
-        answer = await ask({ type: 'run', number, tests: covering }, limits);
+        answer = await ask({ ...request, watchdog: true }, limits);
       }
       const ms = performance.now() - t0;
       const record = { kind: 'mutant', key: number, covered_by: covering, ms };
       if (recheck) record.rechecked = true;
-      if (answer.status === 'ok' && !answer.msg.error) {
+      if (answer.status === 'ok' && !answer.msg.error && answer.msg.hit_limit) {
+        // Deterministic (the same code counts the same ticks), so no re-check.
+        const { count, limit } = answer.msg.hit_limit;
+        record.outcome = 'timeout';
+        record.detail = `hit limit reached (${count} > ${limit} function calls and loop iterations; its tests made ${counted} in the dry run, hooks${reload ? ' and load' : ''} included)`;
+        if (recheck) record.detail = `${recheck}; re-check: ${record.detail}`;
+      } else if (answer.status === 'ok' && !answer.msg.error) {
         record.outcome = answer.msg.killed.length ? 'killed' : 'survived';
         record.killed_by = answer.msg.killed;
         record.cpu_ms = answer.msg.run_cpu_ms;
@@ -256,7 +289,7 @@ function supervise() {
     const own = process.cpuUsage();
     const cpu = (own.user + own.system) / 1e6 + workerCpu + (worker.lastCpu || 0);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    emit({ kind: 'footer', restarts, peak_rss: peakRss, cpu_sec: cpu + ((spare && spare.lastCpu) || 0) });
+    emit({ kind: 'footer', restarts, reloads, peak_rss: peakRss, cpu_sec: cpu + ((spare && spare.lastCpu) || 0) });
     worker.kill('SIGKILL');
     if (spare) spare.kill('SIGKILL');
   })().catch((err) => {
@@ -272,13 +305,35 @@ function work() {
   const realTest = require('node:test');
   let active = 0;
   const reached = new Set();
+  // The hit counter (docs/mutation.md, "Timeouts"): every entry into a schematised function
+  // and every loop iteration inside one ticks it. The dry run records each test's count; a
+  // mutant's run gets a limit from those counts, and past it every tick throws and hitLimit
+  // records the count, so the run is a timeout whatever the task's code catches.
+  let ticks = 0;
+  let tickLimit = Infinity;
+  let hitLimit = null;
+  function pastLimit() {
+    if (!hitLimit) hitLimit = { count: ticks, limit: tickLimit };
+    throw new Error(`taskaudit: hit limit reached (${ticks} > ${tickLimit})`);
+  }
   globalThis.__taskaudit_hit = (key) => {
     reached.add(key);
+    if (++ticks > tickLimit) pastLimit();
     return active;
+  };
+  globalThis.__taskaudit_tick = () => {
+    if (++ticks > tickLimit) pastLimit();
+  };
+  // What a fresh load would reset in the loaded modules (the schema registers these: the
+  // lastIndex of /g and /y regexes); run before a mutant that does not reload.
+  let resets = [];
+  globalThis.__taskaudit_reset = (fn) => {
+    resets.push(fn);
   };
 
   // The registry the node:test shim fills while the test files load.
   let registry = null;
+  let loaded = null; // the tests of the last clean load (no mutant acted on it): by id
   let current = null;
   let currentFile = null;
   let unsupported = null;
@@ -420,6 +475,7 @@ function work() {
   }
 
   async function loadTests() {
+    resets = [];
     for (const key of Object.keys(require.cache)) {
       if (isTaskFile(key)) delete require.cache[key];
     }
@@ -482,8 +538,14 @@ function work() {
   // sends SIGINT, the loop ends with ERR_SCRIPT_EXECUTION_INTERRUPTED, and this worker lives on
   // (no restart). Code that hangs in asynchronous waits is not interrupted: the supervisor
   // kills the worker instead.
+  //
+  // breakOnSigint costs about 40 us a call (it arms a signal watchdog), more than a fast test:
+  // first runs go without it (the hit limit stops loops in schematised code; a loop elsewhere
+  // costs a worker restart), and the dry run, loads and re-checks keep it (request.watchdog).
   const interruptScript = new vm.Script('globalThis.__taskaudit_call()');
+  let watchdog = true;
   function interruptible(fn) {
+    if (!watchdog) return fn();
     globalThis.__taskaudit_call = fn;
     try {
       return interruptScript.runInThisContext({ breakOnSigint: true });
@@ -524,10 +586,16 @@ function work() {
     };
   }
 
+  // Ticks made by suite-level hooks (before/after: once per run, whichever tests run), which
+  // the dry run reports apart from the tests' own: every mutant's limit includes them.
+  let suiteHookTicks = 0;
+
   async function runTests(ids, byId) {
     const results = {};
     const started = new Set();
+    suiteHookTicks = 0;
     for (const id of ids) {
+      if (hitLimit) break; // past the hit limit: a timeout, the remaining tests need not run
       const node = byId.get(id);
       if (!node) {
         results[id] = { passed: false, missing: true, ms: 0, reached: [] };
@@ -535,15 +603,22 @@ function work() {
       }
       reached.clear();
       currentFailure = null;
+      const ticks0 = ticks;
       const t0 = performance.now();
       let passed = true;
       const suites = chain(node);
       const ctx = testContext(node);
+      let hookTicks = 0;
       try {
         for (const s of suites) {
           if (!started.has(s)) {
             started.add(s);
-            for (const h of s.hooks.before) await interruptible(() => callHook(h, suiteContext(s), s.name));
+            const h0 = ticks;
+            try {
+              for (const h of s.hooks.before) await interruptible(() => callHook(h, suiteContext(s), s.name));
+            } finally {
+              hookTicks += ticks - h0;
+            }
           }
         }
         if (runnerApi) runnerApi.beforeTest([...suites.map((s) => s.name).filter(Boolean), node.name].join(' '));
@@ -568,8 +643,10 @@ function work() {
       try {
         realTest.mock.restoreAll();
       } catch {}
-      results[id] = { passed, ms: performance.now() - t0, reached: [...reached] };
+      suiteHookTicks += hookTicks;
+      results[id] = { passed, ms: performance.now() - t0, reached: [...reached], ticks: ticks - ticks0 - hookTicks };
     }
+    const h0 = ticks;
     for (const s of [...started].reverse()) {
       for (const h of s.hooks.after) {
         try {
@@ -579,6 +656,7 @@ function work() {
         }
       }
     }
+    suiteHookTicks += ticks - h0;
     return results;
   }
 
@@ -589,6 +667,7 @@ function work() {
         try {
           await loadTests(); // compiles the task's modules once (V8 caches the code): a warm start
         } catch {} // the dry run reports what does not load
+        loaded = null; // the dry run loads again, and its load is the one mutants reuse
         const cpu = process.cpuUsage();
         process.send({ type: 'init', cpu: (cpu.user + cpu.system) / 1e6 });
       } else if (msg.type === 'gc') {
@@ -601,27 +680,65 @@ function work() {
         const loadReached = [...reached];
         reached.clear();
         const l0 = performance.now();
+        ticks = 0;
         const byId = await loadTests(); // what each mutant's load costs
         const loadMs = performance.now() - l0;
+        const loadTicks = ticks;
         for (const key of reached) if (!loadReached.includes(key)) loadReached.push(key);
         const tests = await runTests(msg.expected, byId);
         if (unsupported) throw new Error(`unsupported by the in-process runner: ${unsupported}`);
-        process.send({ type: 'dry', tests, loadReached, loadMs });
+        loaded = byId;
+        process.send({ type: 'dry', tests, loadReached, loadMs, loadTicks, hookTicks: suiteHookTicks });
       } else if (msg.type === 'run') {
         const c0 = process.cpuUsage();
         active = msg.number;
-        let results;
+        ticks = 0;
+        hitLimit = null;
+        tickLimit = msg.hitLimit || Infinity;
+        watchdog = msg.watchdog !== false;
+        let results = {};
         try {
-          results = await runTests(msg.tests, await loadTests());
+          // Reload the task's modules only when the supervisor says it can matter (the
+          // mutant acts at load time, the task keeps module state, the last load was not
+          // clean): otherwise the registered tests run again with the new switch value.
+          let loadFailed = false;
+          if (msg.reload || !loaded) {
+            loaded = null;
+            try {
+              loaded = await loadTests();
+            } catch (err) {
+              if (hitLimit || isInterrupt(err) || !msg.reload || active === 0) throw err;
+              // The test files do not load with this mutant active: every test fails, as
+              // under the real runner (a file that fails to load has no passing test).
+              loadFailed = true;
+            }
+            // A reload the supervisor did not plan (after an interrupted run, in a new worker):
+            // its ticks are not in the limit, so they do not count.
+            if (!msg.reload) ticks = 0;
+          } else {
+            for (const reset of resets) reset();
+          }
+          if (!loadFailed) results = await runTests(msg.tests, loaded);
         } catch (err) {
-          if (!isInterrupt(err)) throw err;
-          process.send({ type: 'interrupted' });
-          return;
+          if (!hitLimit && !isInterrupt(err)) throw err;
+          if (!hitLimit) {
+            loaded = null; // interrupted mid-run: the next mutant starts from a fresh load
+            tickLimit = Infinity;
+            process.send({ type: 'interrupted' });
+            return;
+          }
+        } finally {
+          tickLimit = Infinity;
+          watchdog = true;
         }
+        // Not reused: a run stopped mid-test (its state may be half-updated), or a load made
+        // with a load-time mutant active.
+        if (hitLimit || msg.keep === false) loaded = null;
         const cpu = process.cpuUsage();
         process.send({
           type: 'result',
-          killed: msg.tests.filter((id) => !results[id].passed),
+          killed: msg.tests.filter((id) => !results[id] || !results[id].passed), // none ran: the load failed
+          hit_limit: hitLimit,
           run_cpu_ms: ((cpu.user - c0.user) + (cpu.system - c0.system)) / 1000, // this mutant's load and tests
           rss: process.memoryUsage().rss,
           cpu: (cpu.user + cpu.system) / 1e6,
