@@ -149,6 +149,7 @@ def _survivors(ctx: AuditContext, run, workspace: dict[str, bytes]) -> list[Find
     survivors = [r for r in run.results if r.outcome == Outcome.SURVIVED]
     behavioural = [r for r in survivors if r.survivor_kind in (None, SurvivorKind.BEHAVIOURAL, SurvivorKind.UNKNOWN)]
     tests_checked = 0
+    on_reference: dict[str, bool | None] = {}  # test source -> passed on the reference (run once)
     for i, r in enumerate(behavioural[:MAX_SURVIVOR_FINDINGS]):
         m = r.mutant
         more = len(behavioural) - MAX_SURVIVOR_FINDINGS
@@ -167,7 +168,7 @@ def _survivors(ctx: AuditContext, run, workspace: dict[str, bytes]) -> list[Find
             evidence["witness"] = witness
             if written and tests_checked < MAX_MISSING_TESTS:
                 tests_checked += 1
-                _missing_test(ctx, evidence, written, workspace, m)
+                _missing_test(ctx, evidence, written, workspace, m, on_reference)
         findings.append(
             ctx.finding(
                 W101,
@@ -197,7 +198,8 @@ def _survivors(ctx: AuditContext, run, workspace: dict[str, bytes]) -> list[Find
     return findings
 
 
-def _missing_test(ctx: AuditContext, evidence: dict, written: dict, workspace: dict[str, bytes], mutant) -> None:
+def _missing_test(ctx: AuditContext, evidence: dict, written: dict, workspace: dict[str, bytes], mutant,
+                  on_reference: dict[str, bool | None]) -> None:
     """The test the input-space hook wrote for a survivor, run alone in the sandbox on the
     reference (must pass) and on the mutant (must fail): ``missing_test`` when it does both,
     else ``missing_test_unverified`` (with what it did), never offered as a working test."""
@@ -207,7 +209,7 @@ def _missing_test(ctx: AuditContext, evidence: dict, written: dict, workspace: d
     if not test.path or not test.source:
         return
     mutated = {**workspace, mutant.file: mutant.apply(workspace[mutant.file])}
-    test = verify(test, ctx.task, workspace, mutated, ctx.executor.backend, ctx.executor.language)
+    test = verify(test, ctx.task, workspace, mutated, ctx.executor.backend, ctx.executor.language, on_reference)
     evidence["missing_test" if test.verified else "missing_test_unverified"] = test.evidence()
 
 
