@@ -183,7 +183,8 @@ def main() -> None:
         print(f"  taskaudit, a killed/surviving mutant's median (the worker's own time): {median:.2f} ms wall, "
               f"{run.stats.get('median_cpu_ms_per_mutant', float('nan')):.2f} ms CPU "
               f"(DESIGN.md floor {DESIGN_FLOOR_MS} ms: {median / DESIGN_FLOOR_MS:.1f}x); "
-              f"{run.stats.get('worker_reloads', 0)} module reloads; notes: {run.notes}")
+              f"{run.stats.get('worker_reloads', 0)} module reloads; "
+              f"worker peak {run.stats.get('worker_peak_rss_mib', float('nan')):.1f} MiB; notes: {run.notes}")
         if not args.skip_stryker:
             count, s_wall, statuses, s_cpu = stryker_run(task)
             print(f"{'stryker 9.6.1':<14}{count:>9}{s_wall:>9.2f}{s_wall * 1000 / count:>16.1f}"
